@@ -1,0 +1,200 @@
+# ipclab: a QEMU lab that tests Linux kernel <-> user-space IPC.
+# The only entry point; `make help` lists the targets and variables.
+
+# --- Variables (SPEC.md) ----------------------------------------------------
+
+# Newest Debian kernel source installed, else bookworm's newest.
+KERNEL_VERSION ?= $(or $(lastword $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
+	$(wildcard /usr/src/linux-source-*.tar.xz)))),6.12)
+KERNEL_SRC ?=
+PROFILE ?= min
+ACCEL ?= auto
+TESTS ?= *
+MODULE_DIR ?= module
+JOBS ?= $(shell nproc)
+CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
+OUT ?= out
+SEED ?=
+V ?= 0
+
+TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+O := $(abspath $(OUT))
+Q := $(if $(filter 1,$(V)),,@)
+
+ifeq ($(filter $(PROFILE),min debug),)
+$(error PROFILE=$(PROFILE) is not min or debug)
+endif
+
+# --- The kernel: Debian's source (or KERNEL_SRC), tinyconfig + fragments ----
+
+FRAGMENTS := $(TOP)/kernel-config/base.config $(TOP)/kernel-config/ipc.config
+ifeq ($(PROFILE),debug)
+FRAGMENTS += $(TOP)/kernel-config/debug.config
+endif
+
+ifneq ($(KERNEL_SRC),)
+KSRC := $(abspath $(KERNEL_SRC))
+KNAME := tree-$(shell echo '$(KSRC)' | sha1sum | cut -c1-8)
+# Any tree may change under us (bisect): let its own make decide what is stale.
+KERNEL_FORCE := FORCE
+else
+TARBALL := /usr/src/linux-source-$(KERNEL_VERSION).tar.xz
+PKGVER := $(shell dpkg-query -W -f='$${Version}' linux-source-$(KERNEL_VERSION) 2>/dev/null)
+KSRC := $(CACHE_DIR)/src/linux-$(KERNEL_VERSION)-$(PKGVER)
+KNAME := $(KERNEL_VERSION)
+endif
+# The cache key: source version, every fragment's content, the profile.
+KEY := $(shell { cat $(FRAGMENTS); echo '$(PKGVER) $(PROFILE)'; } | sha1sum | cut -c1-10)
+KBUILD := $(CACHE_DIR)/kernel/$(KNAME)-$(PROFILE)-$(KEY)
+BZIMAGE := $(KBUILD)/arch/x86/boot/bzImage
+
+# --- What goes into the guest ------------------------------------------------
+
+MODULE_KO := $(O)/module/ipclab.ko
+MODULE_SRCS := $(filter-out %/ipclab_uapi.h %/Kbuild,$(wildcard $(MODULE_DIR)/*.c $(MODULE_DIR)/*.h))
+MECHS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(TOP)/testcases/*/*.c)))))
+PROGS := $(addprefix $(O)/bin/,$(MECHS))
+INITRAMFS := $(O)/initramfs.cpio
+# Test programs: static and small (musl), against the lab kernel's UAPI.
+PROG_CFLAGS := -static -Os -Wall -Wextra -Werror -I$(TOP)/module -isystem $(KBUILD)/usr/include
+
+# --- QEMU: one concern per line -----------------------------------------------
+
+QEMU := qemu-system-x86_64
+# Only the devices we ask for: nothing to probe, nothing to reset.
+QEMU += -nodefaults -no-user-config -display none
+# qboot starts a -kernel guest faster than SeaBIOS (0.99 s -> 0.69 s).
+QEMU += -bios /usr/share/qemu/qboot.rom
+# Room for the test programs; two CPUs so concurrency tests really race.
+QEMU += -m 256M -smp 2
+# A guest reboot (reboot -f, or panic=-1) ends QEMU.
+QEMU += -no-reboot
+QEMU += -kernel $(BZIMAGE) -initrd $(INITRAMFS)
+
+# Kernel console on ttyS0.
+CMDLINE := console=ttyS0
+# A second UART (ttyS1) carries the runner's shell.
+CMDLINE += 8250.nr_uarts=2
+# A panic reboots at once, which -no-reboot turns into QEMU's exit.
+CMDLINE += panic=-1
+# Warnings are classified by the runner, not fatal.
+CMDLINE += panic_on_warn=0
+# No PS/2 keyboard or mouse to probe: faster boot.
+CMDLINE += i8042.nokbd i8042.noaux
+
+# --- Targets -------------------------------------------------------------------
+
+.PHONY: all help deps test demo shell list lint check-runner clean distclean \
+	kernel module progs initramfs _test _demo _shell _list _lint _check-runner FORCE
+.DELETE_ON_ERROR:
+.SECONDEXPANSION:
+
+all: help
+
+help:
+	@echo 'ipclab: a QEMU lab that tests Linux kernel <-> user-space IPC'
+	@echo
+	@echo 'targets:'
+	@echo '  make deps      check (as root: install) the Debian packages the lab needs'
+	@echo '  make test      build what is stale, boot, run the testcases, write $(OUT)/results/'
+	@echo '  make demo      boot and walk through each IPC mechanism'
+	@echo '  make shell     boot with an interactive shell (module loaded, tests in /opt/ipclab)'
+	@echo '  make list      list the test names'
+	@echo '  make lint      checkpatch, sparse + W=1, shellcheck'
+	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
+	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
+	@echo
+	@echo 'variables (now):'
+	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
+	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  SEED=$(SEED)  OUT=$(OUT)  V=$(V)"
+	@echo '  CACHE_DIR=$(CACHE_DIR)'
+
+deps:
+	$(Q)sh $(TOP)/scripts/deps.sh
+
+# The public targets check the packages first, then start a fresh make, so
+# that everything computed from installed packages is computed after them.
+test demo shell list lint check-runner: deps
+	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
+
+kernel: $(BZIMAGE)
+module: $(MODULE_KO)
+progs: $(PROGS)
+initramfs: $(INITRAMFS)
+
+$(BZIMAGE): $(KERNEL_FORCE)
+	$(Q)TARBALL='$(TARBALL)' JOBS='$(JOBS)' V='$(V)' \
+		sh $(TOP)/scripts/build-kernel.sh '$(KSRC)' '$(KBUILD)' $(FRAGMENTS)
+
+# The module is built from a copy: MODULE_DIR's sources, the lab's Kbuild and
+# the lab's UAPI header (never a copy shipped with the sources).
+$(MODULE_KO): $(MODULE_SRCS) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
+	@test -n '$(MODULE_SRCS)' || { echo 'module: no .c/.h files in MODULE_DIR=$(MODULE_DIR)' >&2; exit 1; }
+	@echo 'module: building $(MODULE_DIR) against $(KNAME)'
+	$(Q)rm -rf $(O)/module && mkdir -p $(O)/module
+	$(Q)cp $(MODULE_SRCS) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(O)/module/
+	$(Q)$(MAKE) -s -C $(KBUILD) M=$(O)/module modules
+
+$(O)/bin/%: $$(wildcard $(TOP)/testcases/$$*/*.c $(TOP)/testcases/$$*/*.h) $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
+	@mkdir -p $(@D)
+	$(Q)musl-gcc $(PROG_CFLAGS) -o $@ $(filter %.c,$^)
+	$(Q)strip $@
+
+$(O)/gen_init_cpio: $(BZIMAGE)
+	$(Q)mkdir -p $(@D) && cc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
+
+$(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
+		$(wildcard $(TOP)/testcases/*/demo.sh) $(O)/gen_init_cpio
+	$(Q)sh $(TOP)/rootfs/pack.sh $(O)/gen_init_cpio $@ $(MODULE_KO) $(O)/bin $(TOP)/testcases
+
+# Resolve ACCEL=auto once per make invocation (the answer is cached).
+RESOLVE_ACCEL = sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU)
+RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
+
+_test: $(INITRAMFS)
+	$(Q)accel=$$($(RESOLVE_ACCEL)) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
+	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND='$(CMDLINE)' \
+		LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
+
+_list:
+	$(Q)$(RUNNER_ENV) LAB_LIST=1 expect $(TOP)/runner/run.exp
+
+# Test the tester: recorded consoles through the runner's console watch.
+_check-runner:
+	$(Q)expect $(TOP)/runner/check.tcl
+
+_demo: $(INITRAMFS)
+	$(Q)accel=$$($(RESOLVE_ACCEL)) && \
+	$(QEMU) -accel $$accel -serial stdio -append '$(CMDLINE) quiet ipclab.mode=demo' </dev/null
+
+# The console is the shell; Ctrl-C goes to the guest, Ctrl-a x quits QEMU.
+_shell: $(INITRAMFS)
+	@echo 'shell: type exit (or Ctrl-a x) to stop the guest'
+	$(Q)accel=$$($(RESOLVE_ACCEL)) && \
+	$(QEMU) -accel $$accel -chardev stdio,id=s0,mux=on,signal=off \
+		-serial chardev:s0 -mon chardev=s0 -append '$(CMDLINE) quiet ipclab.mode=shell'
+
+CHECKPATCH := $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
+	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES
+LINT_C := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c)
+LINT_SH := $(TOP)/scripts/*.sh $(TOP)/rootfs/*.sh $(TOP)/rootfs/init $(TOP)/.ci/run \
+	$(wildcard $(TOP)/testcases/*/*.sh)
+
+_lint: $(BZIMAGE) $(PROGS)
+	@echo 'lint: checkpatch --strict'
+	$(Q)$(CHECKPATCH) -f $(LINT_C)
+	@echo 'lint: module with W=1 and sparse against $(KNAME)'
+	$(Q)rm -rf $(O)/lint && mkdir -p $(O)/lint && cp $(TOP)/module/*.[ch] $(TOP)/module/Kbuild $(O)/lint/
+	$(Q)$(MAKE) -s -C $(KBUILD) M=$(O)/lint W=1 C=2 modules 2>&1 | tee $(O)/lint/warnings.log
+	$(Q)! grep -qE 'warning|error' $(O)/lint/warnings.log
+	@echo 'lint: shellcheck'
+	$(Q)shellcheck -s sh $(LINT_SH)
+	@echo 'lint: ok'
+
+clean:
+	rm -rf $(O)
+
+distclean: clean
+	rm -rf $(CACHE_DIR)
+
+FORCE:

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place that tests LINUX_VERSION_CODE, so the mechanism files build
+ * unchanged on 6.1 and 6.12.
+ *
+ * Rules: prefer an API that is identical on both kernels (misc_register,
+ * strscpy, stream_open, kfifo_to_user); when none exists, add a static inline
+ * here named ipclab_<what>() and test the version only here. Debian's 6.1
+ * carries backports, so compile against both trees before trusting a test.
+ */
+#ifndef _IPCLAB_COMPAT_H
+#define _IPCLAB_COMPAT_H
+
+#include <linux/version.h>
+
+#endif /* _IPCLAB_COMPAT_H */

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Pack the guest's initramfs without root privileges, with the kernel's
+# own gen_init_cpio: busybox, /init, the module, the test programs.
+#
+# usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE BINDIR TESTCASES
+#   BINDIR holds one static test program per mechanism; TESTCASES holds
+#   <mechanism>/demo.sh walk-throughs for make demo.
+set -eu
+
+die() {
+	printf 'pack: %s\n' "$*" >&2
+	exit 1
+}
+
+file_list() {
+	root=$(dirname "$0")
+	echo "dir /bin 755 0 0"
+	echo "file /bin/busybox $BUSYBOX 755 0 0"
+	echo "file /init $root/init 755 0 0"
+	for d in /dev /proc /sys /tmp /root /etc /lib /lib/modules /opt \
+		/opt/ipclab /opt/ipclab/demo /sys/kernel /sys/kernel/debug; do
+		echo "dir $d 755 0 0"
+	done
+	echo "nod /dev/console 600 0 0 c 5 1"
+	echo "file /lib/modules/ipclab.ko $MODULE 644 0 0"
+	for prog in "$BINDIR"/*; do
+		[ -f "$prog" ] && echo "file /opt/ipclab/${prog##*/} $prog 755 0 0"
+	done
+	for demo in "$TESTCASES"/*/demo.sh; do
+		[ -f "$demo" ] || continue
+		mech=$(basename "$(dirname "$demo")")
+		echo "file /opt/ipclab/demo/$mech.sh $demo 644 0 0"
+	done
+}
+
+main() {
+	[ $# -eq 5 ] || die "usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE BINDIR TESTCASES"
+	GEN=$1 OUTPUT=$2 MODULE=$3 BINDIR=$4 TESTCASES=$5
+	BUSYBOX=${BUSYBOX:-/bin/busybox}
+	[ -f "$BUSYBOX" ] || die "$BUSYBOX is missing (hint: run 'make deps')"
+	[ -f "$MODULE" ] || die "$MODULE is missing"
+	file_list >"$OUTPUT.list"
+	"$GEN" "$OUTPUT.list" >"$OUTPUT.tmp"
+	mv "$OUTPUT.tmp" "$OUTPUT"
+}
+
+main "$@"

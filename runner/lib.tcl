@@ -1,0 +1,343 @@
+# The expect library: boot the guest, run commands on its shell, assert on
+# their output, and watch the kernel console for crashes while doing so.
+#
+# Two channels from one QEMU: ttyS0 is the kernel console (QEMU's stdio),
+# ttyS1 a pty with the guest's shell on it. lab(con) and lab(sh) are their
+# spawn ids. Testcases use only the lab_* procs; _lab_* are private.
+
+log_user 0
+set lab(tests) {}
+set lab(seq) 0
+set lab(kpatterns) {}
+set lab(current) ""
+set lab(con) ""
+set lab(sh) ""
+set lab(qemu_pid) 0
+set lab(sync) ""
+set lab(synced) 0
+set lab(sync_waiting) 0
+
+# --- Randomness: the host makes every challenge, the guest can't know it.
+
+proc lab_random_word {{len 8}} {
+	set w ""
+	for {set i 0} {$i < $len} {incr i} {
+		append w [format %c [expr {97 + int(rand() * 26)}]]
+	}
+	return $w
+}
+
+proc lab_random_int {min max} {
+	return [expr {$min + int(rand() * ($max - $min + 1))}]
+}
+
+# --- Declaring tests.
+
+# lab_test NAME POINTS BODY: register a test; the driver decides what runs.
+proc lab_test {name points body} {
+	global lab
+	if {![regexp {^[a-z0-9-]+/[a-z0-9-]+$} $name]} {
+		error "test name '$name' is not <mechanism>/<case> in lower case"
+	}
+	if {[info exists lab(def,$name)]} {
+		error "test $name is defined twice"
+	}
+	lappend lab(tests) $name
+	set lab(def,$name) [list $points $body $lab(settings)]
+}
+
+# Per-directory settings, kselftest style: "timeout=N" lines.
+proc _lab_read_settings {dir} {
+	set settings [dict create timeout 45]
+	if {[file exists $dir/settings]} {
+		set f [open $dir/settings]
+		foreach line [split [read $f] \n] {
+			if {[regexp {^\s*([a-z_]+)\s*=\s*(\S+)\s*$} $line -> k v]} {
+				dict set settings $k $v
+			}
+		}
+		close $f
+	}
+	return $settings
+}
+
+proc _lab_load_testcases {dirs} {
+	global lab
+	foreach dir $dirs {
+		foreach exp [lsort [glob -nocomplain -directory $dir */*.exp]] {
+			set lab(settings) [_lab_read_settings [file dirname $exp]]
+			uplevel #0 [list source $exp]
+		}
+	}
+}
+
+# --- Verdicts raised inside a test body.
+
+proc lab_fail {msg} {
+	return -code error -errorcode {LAB FAIL} $msg
+}
+
+proc lab_skip {msg} {
+	return -code error -errorcode {LAB SKIP} $msg
+}
+
+proc _lab_log {text} {
+	global lab
+	append lab(log) $text \n
+}
+
+# --- The guest shell.
+
+# lab_run CMD ?-rc N?: run CMD in the guest, return what it printed.
+# The test fails when the exit code is not N (default 0).
+proc lab_run {cmd args} {
+	global lab
+	set want 0
+	foreach {opt val} $args {
+		switch -- $opt {
+			-rc {set want $val}
+			default {error "lab_run: unknown option $opt"}
+		}
+	}
+	set tag "[pid]-[incr lab(seq)]"
+	_lab_log "\$ $cmd"
+	# The marker's digits exist only in the shell's output, never in an
+	# echo of the command, so the match cannot come from the wrong place.
+	send -i $lab(sh) -- "{ $cmd\n} </dev/null; echo \"@@$tag \$?@@\"\n"
+	set out [_lab_wait_shell "@@$tag (\[0-9\]+)@@\r?\n" rc]
+	if {$out ne ""} {
+		_lab_log $out
+	}
+	if {$rc != $want} {
+		lab_fail "'$cmd' exited with $rc, expected $want"
+	}
+	return $out
+}
+
+# Wait for RE on the shell until the test's deadline; watch the console
+# meanwhile. Returns the output before the match, with \r removed; the
+# first subexpression goes to the caller's variable VAR.
+proc _lab_wait_shell {re var} {
+	global lab
+	upvar $var sub
+	set left [expr {($lab(deadline) - [clock milliseconds] + 999) / 1000}]
+	if {$left <= 0} {
+		_lab_timeout
+	}
+	set timeout $left
+	expect {
+		-i $lab(sh) -indices -re $re {
+			set end [expr {$expect_out(0,start) - 1}]
+			set out [string range $expect_out(buffer) 0 $end]
+			if {[info exists expect_out(1,string)]} {
+				set sub $expect_out(1,string)
+			}
+		}
+		-i $lab(sh) eof {
+			_lab_guest_died
+		}
+		timeout {
+			_lab_timeout
+		}
+	}
+	set out [string map {\r ""} $out]
+	return [string trimright $out \n]
+}
+
+proc _lab_timeout {} {
+	global lab
+	set lab(dead) 1
+	return -code error -errorcode {LAB TIMEOUT} "no answer within the test's budget of $lab(budget) s"
+}
+
+proc _lab_guest_died {} {
+	global lab
+	set lab(dead) 1
+	return -code error -errorcode {LAB PANIC} "the guest died"
+}
+
+# --- Assertions.
+
+# lab_match TEXT ?-no RE? RE ...: gradelib-style. Every RE must match a line
+# of TEXT, no -no RE may. On failure, GOOD/BAD/MISSING lines say why.
+proc lab_match {text args} {
+	set lines [split $text \n]
+	set want {}
+	set forbid {}
+	for {set i 0} {$i < [llength $args]} {incr i} {
+		set a [lindex $args $i]
+		if {$a eq "-no"} {
+			lappend forbid [lindex $args [incr i]]
+		} else {
+			lappend want $a
+		}
+	}
+	set report {}
+	set bad 0
+	foreach line $lines {
+		set tag "     "
+		foreach re $want {
+			if {[regexp -- $re $line]} {
+				set tag "GOOD "
+			}
+		}
+		foreach re $forbid {
+			if {[regexp -- $re $line]} {
+				set tag "BAD  "
+				set bad 1
+			}
+		}
+		lappend report "$tag$line"
+	}
+	foreach re $want {
+		set found 0
+		foreach line $lines {
+			if {[regexp -- $re $line]} {
+				set found 1
+				break
+			}
+		}
+		if {!$found} {
+			lappend report "MISSING '$re'"
+			set bad 1
+		}
+	}
+	if {$bad} {
+		lab_fail "unexpected output:\n[join $report \n]"
+	}
+}
+
+# --- Module and kernel log helpers.
+
+proc lab_insmod {{args ""}} {
+	return [lab_run [string trim "insmod /lib/modules/ipclab.ko $args"]]
+}
+
+proc lab_rmmod {} {
+	return [lab_run "rmmod ipclab"]
+}
+
+proc lab_dmesg {} {
+	return [lab_run "dmesg"]
+}
+
+# --- The kernel console watch.
+
+# Crash signatures: runner/crash-patterns, "VERDICT<tab>regex" per line.
+proc _lab_load_patterns {file} {
+	global lab
+	set f [open $file]
+	foreach line [split [read $f] \n] {
+		if {[regexp {^([A-Z]+)\t+(.+)$} $line -> verdict re]} {
+			lappend lab(kpatterns) $verdict $re
+		}
+	}
+	close $f
+}
+
+# How bad a verdict is: a test keeps the worst one it got.
+proc _lab_rank {verdict} {
+	set order {PASS SKIP FAIL WARN LEAK OOPS TIMEOUT PANIC BUILD_ERROR}
+	return [lsearch $order $verdict]
+}
+
+# Log and classify one console line. Returns 0 when it is the sync mark the
+# runner waits for (see sync_console in run.exp), else 1.
+proc _lab_console_line {line} {
+	global lab
+	set line [string map {\r ""} $line]
+	puts -nonewline $lab(console_fd) $line
+	if {$lab(sync) ne "" && [string first $lab(sync) $line] >= 0} {
+		set lab(synced) 1
+		return 0
+	}
+	if {$lab(current) eq ""} {
+		return 1
+	}
+	if {$lab(report_lines) > 0} {
+		append lab(kreport) $line
+		incr lab(report_lines) -1
+	}
+	foreach {verdict re} $lab(kpatterns) {
+		if {[regexp -- $re $line]} {
+			if {[_lab_rank $verdict] > [_lab_rank $lab(kverdict)]} {
+				set lab(kverdict) $verdict
+			}
+			if {$lab(ktitle) eq ""} {
+				set lab(ktitle) [string trim [regsub {^\[[^\]]*\](\[[^\]]*\])? ?} $line ""]]
+				set lab(kreport) $line
+				set lab(report_lines) 60
+			}
+			break
+		}
+	}
+	return 1
+}
+
+# Every expect call also consumes console lines, so the console is read
+# (and logged, and classified) whatever the test waits for.
+proc _lab_watch_console {} {
+	global lab
+	expect_before {
+		-i $lab(con) -re "\[^\n\]*\n" {
+			if {[_lab_console_line $expect_out(0,string)] ||
+			    !$lab(sync_waiting)} {
+				exp_continue -continue_timer
+			}
+		}
+		-i $lab(con) eof {
+			_lab_guest_died
+		}
+	}
+}
+
+# --- Booting and stopping the guest.
+
+# Boot QEMU (argv in LAB_QEMU) and wait for the shell on the second serial
+# port. Errors out with one line when the guest does not come up.
+proc _lab_boot {} {
+	global lab env spawn_id
+	set cmd [concat $env(LAB_QEMU) [list -append $env(LAB_APPEND)] \
+		-serial stdio -serial pty]
+	set lab(qemu_pid) [spawn -noecho {*}$cmd]
+	set lab(con) $spawn_id
+	match_max -i $lab(con) 100000
+	set timeout 20
+	expect {
+		-i $lab(con) -re {char device redirected to (/dev/pts/[0-9]+) \(label serial1\)} {
+			set pty $expect_out(1,string)
+		}
+		-i $lab(con) eof {
+			error "QEMU exited before starting: [string trim $expect_out(buffer)]"
+		}
+		timeout {
+			error "QEMU did not start within 20 s"
+		}
+	}
+	exec stty -F $pty raw -echo
+	spawn -noecho -open [open $pty r+]
+	set lab(sh) $spawn_id
+	match_max -i $lab(sh) 4000000
+	set lab(dead) 0
+	_lab_watch_console
+	set lab(budget) $lab(boot_timeout)
+	set lab(deadline) [expr {[clock milliseconds] + 1000 * $lab(budget)}]
+	_lab_wait_shell "(ipclab: ready)\r?\n" unused
+}
+
+proc _lab_stop {} {
+	global lab
+	if {$lab(qemu_pid) == 0} {
+		return
+	}
+	if {!$lab(dead)} {
+		catch {send -i $lab(sh) "reboot -f\n"}
+		set timeout 10
+		catch {expect -i $lab(con) eof}
+	}
+	catch {exec kill -9 $lab(qemu_pid)}
+	catch {close -i $lab(sh)}
+	catch {close -i $lab(con)}
+	catch {wait -i $lab(con)}
+	set lab(qemu_pid) 0
+}

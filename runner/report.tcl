@@ -1,0 +1,145 @@
+# Result writers: TAP, JUnit XML and Gradescope JSON from one model.
+#
+# A result is a dict: name points verdict message duration log ktitle
+# kreport. The files are rewritten after every test (write then rename), so
+# a run killed half-way leaves valid files for what finished.
+
+proc _lab_passed {verdict} {
+	return [expr {$verdict in {PASS SKIP}}]
+}
+
+proc _lab_write_file {path text} {
+	set f [open $path.tmp w]
+	fconfigure $f -encoding utf-8
+	puts -nonewline $f $text
+	close $f
+	file rename -force $path.tmp $path
+}
+
+# TAP version 13 / KTAP: "ok N - name", diagnostics as "# " lines.
+proc _lab_tap_line {n r} {
+	set name [dict get $r name]
+	set verdict [dict get $r verdict]
+	set msg [dict get $r message]
+	switch -- $verdict {
+		PASS {set line "ok $n - $name"}
+		SKIP {set line "ok $n - $name # SKIP [lindex [split $msg \n] 0]"}
+		default {set line "not ok $n - $name # $verdict"}
+	}
+	if {![_lab_passed $verdict] && $msg ne ""} {
+		foreach l [split $msg \n] {
+			append line "\n# $l"
+		}
+	}
+	return $line
+}
+
+proc _lab_write_tap {path results total} {
+	set text "TAP version 13\n1..$total\n"
+	set n 0
+	foreach r $results {
+		append text [_lab_tap_line [incr n] $r] \n
+	}
+	_lab_write_file $path $text
+}
+
+proc _lab_xml {s} {
+	# XML 1.0 forbids most control characters even when escaped.
+	regsub -all {[\x00-\x08\x0b\x0c\x0e-\x1f]} $s "?" s
+	return [string map {& &amp; < &lt; > &gt; \" &quot;} $s]
+}
+
+proc _lab_write_junit {path results} {
+	set tests [llength $results]
+	set failures 0
+	set errors 0
+	set skipped 0
+	set time 0.0
+	set body ""
+	foreach r $results {
+		set name [dict get $r name]
+		set verdict [dict get $r verdict]
+		set msg [dict get $r message]
+		set dur [dict get $r duration]
+		set time [expr {$time + $dur}]
+		lassign [split $name /] class case
+		append body "    <testcase classname=\"[_lab_xml $class]\"\
+			name=\"[_lab_xml $case]\" time=\"$dur\">\n"
+		set first [_lab_xml [lindex [split $msg \n] 0]]
+		switch -- $verdict {
+			PASS {}
+			SKIP {
+				incr skipped
+				append body "      <skipped message=\"$first\"/>\n"
+			}
+			FAIL - BUILD_ERROR {
+				incr failures
+				append body "      <failure type=\"$verdict\" message=\"$first\">[_lab_xml $msg]</failure>\n"
+			}
+			default {
+				# Kernel crashes and timeouts are errors, not assertion failures.
+				incr errors
+				append body "      <error type=\"$verdict\" message=\"$first\">[_lab_xml $msg]</error>\n"
+			}
+		}
+		append body "      <system-out>[_lab_xml [dict get $r log]]</system-out>\n"
+		append body "    </testcase>\n"
+	}
+	set head "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+	append head "  <testsuite name=\"ipclab\" tests=\"$tests\" failures=\"$failures\"\
+		errors=\"$errors\" skipped=\"$skipped\" time=\"[format %.3f $time]\">\n"
+	_lab_write_file $path "$head$body  </testsuite>\n</testsuites>\n"
+}
+
+# JSON string escapes: the short forms, then every other control character.
+set _lab_json_map {\\ \\\\ \" \\\" \n \\n \r \\r \t \\t}
+for {set c 0} {$c < 0x20} {incr c} {
+	if {[format %c $c] ni {\n \r \t}} {
+		lappend _lab_json_map [format %c $c] [format "\\u%04x" $c]
+	}
+}
+
+proc _lab_json {s} {
+	return "\"[string map $::_lab_json_map $s]\""
+}
+
+# Gradescope autograder format, plus verdict, duration_s, kernel_report.
+proc _lab_write_json {path results elapsed} {
+	set score 0
+	set max 0
+	set tests {}
+	foreach r $results {
+		set points [dict get $r points]
+		set verdict [dict get $r verdict]
+		set got [expr {$verdict eq "PASS" ? $points : 0}]
+		set score [expr {$score + $got}]
+		if {$verdict ne "SKIP"} {
+			set max [expr {$max + $points}]
+		}
+		set output [dict get $r message]
+		if {$output ne ""} {
+			append output "\n\n"
+		}
+		append output [dict get $r log]
+		set kr null
+		if {[dict get $r ktitle] ne ""} {
+			set kr "{\"title\": [_lab_json [dict get $r ktitle]],\
+				\"trace\": [_lab_json [dict get $r kreport]]}"
+		}
+		lappend tests "    {\"name\": [_lab_json [dict get $r name]],\
+			\"score\": $got, \"max_score\": $points,\
+			\"status\": \"[expr {[_lab_passed $verdict] ? "passed" : "failed"}]\",\
+			\"verdict\": \"$verdict\", \"duration_s\": [dict get $r duration],\
+			\"output\": [_lab_json $output], \"kernel_report\": $kr}"
+	}
+	set text "{\n  \"score\": $score,\n  \"max_score\": $max,\n"
+	append text "  \"execution_time\": [format %.3f $elapsed],\n"
+	append text "  \"tests\": \[\n[join $tests ",\n"]\n  \]\n}\n"
+	_lab_write_file $path $text
+}
+
+proc _lab_write_results {dir results total elapsed} {
+	_lab_write_tap $dir/results.tap $results $total
+	_lab_write_junit $dir/junit.xml $results
+	_lab_write_json $dir/results.json $results $elapsed
+}
