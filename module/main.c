@@ -10,28 +10,40 @@
 
 #include "ipclab.h"
 
+/* In bring-up order; torn down in reverse. One line per mechanism file. */
+static const struct {
+	const char *name;
+	int (*init)(void);
+	void (*exit)(void);
+} mechanisms[] = {
+	{ "chardev", ipclab_chardev_init, ipclab_chardev_exit },
+};
+
 static int __init ipclab_init(void)
 {
-	int ret;
+	int i, ret;
 
-	ret = ipclab_chardev_init();
-	if (ret)
-		return ret;
-
-	/*
-	 * The next mechanism goes here:
-	 *	ret = ipclab_<mech>_init();
-	 *	if (ret)
-	 *		goto undo_chardev;
-	 * with labels below the final return that undo, in reverse order,
-	 * everything initialised before the failing step.
-	 */
+	for (i = 0; i < ARRAY_SIZE(mechanisms); i++) {
+		ret = mechanisms[i].init();
+		if (ret) {
+			pr_err("%s: init failed: %d\n", mechanisms[i].name, ret);
+			goto undo;
+		}
+	}
 	return 0;
+
+undo:
+	while (i--)
+		mechanisms[i].exit();
+	return ret;
 }
 
 static void __exit ipclab_exit(void)
 {
-	ipclab_chardev_exit();
+	int i = ARRAY_SIZE(mechanisms);
+
+	while (i--)
+		mechanisms[i].exit();
 }
 
 module_init(ipclab_init);
