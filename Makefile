@@ -11,6 +11,7 @@ PROFILE ?= min
 ACCEL ?= auto
 TESTS ?= *
 MODULE_DIR ?= module
+MODULE_ARGS ?=
 JOBS ?= $(shell nproc)
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
 OUT ?= out
@@ -50,11 +51,14 @@ BZIMAGE := $(KBUILD)/arch/x86/boot/bzImage
 
 # --- What goes into the guest ------------------------------------------------
 
-MODULE_KO := $(O)/module/ipclab.ko
+# Built per kernel: switching KERNEL_VERSION or PROFILE never reuses a module
+# built for another kernel.
+B := $(O)/$(notdir $(KBUILD))
+MODULE_KO := $(B)/module/ipclab.ko
 MODULE_SRCS := $(filter-out %/ipclab_uapi.h %/Kbuild,$(wildcard $(MODULE_DIR)/*.c $(MODULE_DIR)/*.h))
 MECHS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(TOP)/testcases/*/*.c)))))
-PROGS := $(addprefix $(O)/bin/,$(MECHS))
-INITRAMFS := $(O)/initramfs.cpio
+PROGS := $(addprefix $(B)/bin/,$(MECHS))
+INITRAMFS := $(B)/initramfs.cpio
 # Test programs: static and small (musl), against the lab kernel's UAPI.
 PROG_CFLAGS := -static -Os -Wall -Wextra -Werror -I$(TOP)/module -isystem $(KBUILD)/usr/include
 
@@ -85,7 +89,7 @@ CMDLINE += i8042.nokbd i8042.noaux
 # --- Targets -------------------------------------------------------------------
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
-	kernel module progs initramfs _test _demo _shell _list _lint _check-runner FORCE
+	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
@@ -102,11 +106,12 @@ help:
 	@echo '  make list      list the test names'
 	@echo '  make lint      checkpatch, sparse + W=1, shellcheck'
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
+	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
 	@echo
 	@echo 'variables (now):'
 	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
-	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  SEED=$(SEED)  OUT=$(OUT)  V=$(V)"
+	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  SEED=$(SEED)  OUT=$(OUT)  V=$(V)"
 	@echo '  CACHE_DIR=$(CACHE_DIR)'
 
 deps:
@@ -114,7 +119,7 @@ deps:
 
 # The public targets check the packages first, then start a fresh make, so
 # that everything computed from installed packages is computed after them.
-test demo shell list lint check-runner: deps
+test demo shell list lint check-runner check-faults: deps
 	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
 
 kernel: $(BZIMAGE)
@@ -128,33 +133,42 @@ $(BZIMAGE): $(KERNEL_FORCE)
 
 # The module is built from a copy: MODULE_DIR's sources, the lab's Kbuild and
 # the lab's UAPI header (never a copy shipped with the sources).
-$(MODULE_KO): $(MODULE_SRCS) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
+# Which sources the module was built from: another MODULE_DIR rebuilds it
+# even when its files are older than the last build.
+$(B)/module.src: FORCE
+	@mkdir -p $(@D)
+	@echo '$(abspath $(MODULE_SRCS))' | cmp -s - $@ || echo '$(abspath $(MODULE_SRCS))' >$@
+
+$(MODULE_KO): $(MODULE_SRCS) $(B)/module.src $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
 	@test -n '$(MODULE_SRCS)' || { echo 'module: no .c/.h files in MODULE_DIR=$(MODULE_DIR)' >&2; exit 1; }
 	@echo 'module: building $(MODULE_DIR) against $(KNAME)'
-	$(Q)rm -rf $(O)/module && mkdir -p $(O)/module
-	$(Q)cp $(MODULE_SRCS) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(O)/module/
-	$(Q)$(MAKE) -s -C $(KBUILD) M=$(O)/module modules
+	$(Q)rm -rf $(B)/module && mkdir -p $(B)/module
+	$(Q)cp $(MODULE_SRCS) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(B)/module/
+	$(Q)$(MAKE) -s -C $(KBUILD) M=$(B)/module modules
 
-$(O)/bin/%: $$(wildcard $(TOP)/testcases/$$*/*.c $(TOP)/testcases/$$*/*.h) $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
+$(B)/bin/%: $$(wildcard $(TOP)/testcases/$$*/*.c $(TOP)/testcases/$$*/*.h) $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
 	@mkdir -p $(@D)
 	$(Q)musl-gcc $(PROG_CFLAGS) -o $@ $(filter %.c,$^)
 	$(Q)strip $@
 
-$(O)/gen_init_cpio: $(BZIMAGE)
+$(B)/gen_init_cpio: $(BZIMAGE)
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
 $(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
-		$(wildcard $(TOP)/testcases/*/demo.sh) $(O)/gen_init_cpio
-	$(Q)sh $(TOP)/rootfs/pack.sh $(O)/gen_init_cpio $@ $(MODULE_KO) $(O)/bin $(TOP)/testcases
+		$(wildcard $(TOP)/testcases/*/demo.sh) $(B)/gen_init_cpio
+	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(B)/bin $(TOP)/testcases
 
 # Resolve ACCEL=auto once per make invocation (the answer is cached).
 RESOLVE_ACCEL = sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU)
 RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
+# The debug kernel is several times slower: every budget grows with it.
+LAB_SCALE := $(if $(filter debug,$(PROFILE)),4,1)
 
 _test: $(INITRAMFS)
 	$(Q)accel=$$($(RESOLVE_ACCEL)) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
-	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND='$(CMDLINE)' \
-		LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
+	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND='$(CMDLINE)' LAB_SCALE=$(LAB_SCALE) \
+		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
+		LAB_MODDIR='$(B)/module' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
 
 _list:
 	$(Q)$(RUNNER_ENV) LAB_LIST=1 expect $(TOP)/runner/run.exp
@@ -162,6 +176,10 @@ _list:
 # Test the tester: recorded consoles through the runner's console watch.
 _check-runner:
 	$(Q)expect $(TOP)/runner/check.tcl
+
+# Test the tester end to end: the broken modules in examples/broken/.
+_check-faults: $(BZIMAGE)
+	$(Q)sh $(TOP)/scripts/check-faults.sh $(O)/faults KERNEL_VERSION=$(KERNEL_VERSION) PROFILE=$(PROFILE)
 
 _demo: $(INITRAMFS)
 	$(Q)accel=$$($(RESOLVE_ACCEL)) && \
@@ -184,9 +202,9 @@ _lint: $(BZIMAGE) $(PROGS)
 	@echo 'lint: checkpatch --strict'
 	$(Q)$(CHECKPATCH) -f $(LINT_C)
 	@echo 'lint: module with W=1 and sparse against $(KNAME)'
-	$(Q)rm -rf $(O)/lint && mkdir -p $(O)/lint && cp $(TOP)/module/*.[ch] $(TOP)/module/Kbuild $(O)/lint/
-	$(Q)$(MAKE) -s -C $(KBUILD) M=$(O)/lint W=1 C=2 modules 2>&1 | tee $(O)/lint/warnings.log
-	$(Q)! grep -qE 'warning|error' $(O)/lint/warnings.log
+	$(Q)rm -rf $(B)/lint && mkdir -p $(B)/lint && cp $(TOP)/module/*.[ch] $(TOP)/module/Kbuild $(B)/lint/
+	$(Q)$(MAKE) -s -C $(KBUILD) M=$(B)/lint W=1 C=2 modules 2>&1 | tee $(B)/lint/warnings.log
+	$(Q)! grep -qE 'warning|error' $(B)/lint/warnings.log
 	@echo 'lint: shellcheck'
 	$(Q)shellcheck -s sh $(LINT_SH)
 	@echo 'lint: ok'

@@ -16,6 +16,9 @@ set lab(qemu_pid) 0
 set lab(sync) ""
 set lab(synced) 0
 set lab(sync_waiting) 0
+set lab(capturing) 0
+set lab(log) ""
+set lab(log_cap) 262144
 
 # --- Randomness: the host makes every challenge, the guest can't know it.
 
@@ -81,9 +84,15 @@ proc lab_skip {msg} {
 	return -code error -errorcode {LAB SKIP} $msg
 }
 
+# A test's transcript is capped: a flood keeps its head and its tail.
 proc _lab_log {text} {
 	global lab
 	append lab(log) $text \n
+	set cap $lab(log_cap)
+	if {[string length $lab(log)] > 2 * $cap} {
+		set lab(log) "[string range $lab(log) 0 [expr {$cap / 2}]]\n\
+			\[ipclab: transcript cut here\]\n[string range $lab(log) end-[expr {$cap / 2}] end]"
+	}
 }
 
 # --- The guest shell.
@@ -146,8 +155,35 @@ proc _lab_wait_shell {re var} {
 
 proc _lab_timeout {} {
 	global lab
+	_lab_log "--- sysrq w, t: blocked tasks, then all tasks ---\n[_lab_sysrq wt]"
 	set lab(dead) 1
 	return -code error -errorcode {LAB TIMEOUT} "no answer within the test's budget of $lab(budget) s"
+}
+
+# Ask a hung guest's kernel what its tasks are doing: a serial BREAK (QEMU's
+# mux escape Ctrl-a b) then a sysrq key on the console. Returns what the
+# console printed, read until it is quiet for a second (at most 5 s a key).
+proc _lab_sysrq {keys} {
+	global lab
+	set lab(capture) ""
+	set lab(capturing) 1
+	foreach key [split $keys ""] {
+		catch {
+			send -i $lab(con) "\x01b"
+			after 100
+			send -i $lab(con) $key
+			set timeout 1
+			for {set i 0} {$i < 5} {incr i} {
+				set before [string length $lab(capture)]
+				expect -i $lab(con) timeout {}
+				if {[string length $lab(capture)] == $before} {
+					break
+				}
+			}
+		}
+	}
+	set lab(capturing) 0
+	return $lab(capture)
 }
 
 proc _lab_guest_died {} {
@@ -209,8 +245,8 @@ proc lab_match {text args} {
 
 # --- Module and kernel log helpers.
 
-proc lab_insmod {{args ""}} {
-	return [lab_run [string trim "insmod /lib/modules/ipclab.ko $args"]]
+proc lab_insmod {{params ""}} {
+	return [lab_run [string trim "insmod /lib/modules/ipclab.ko $params"]]
 }
 
 proc lab_rmmod {} {
@@ -246,7 +282,10 @@ proc _lab_rank {verdict} {
 proc _lab_console_line {line} {
 	global lab
 	set line [string map {\r ""} $line]
-	puts -nonewline $lab(console_fd) $line
+	_lab_console_log $line
+	if {$lab(capturing)} {
+		append lab(capture) $line
+	}
 	if {$lab(sync) ne "" && [string first $lab(sync) $line] >= 0} {
 		set lab(synced) 1
 		return 0
@@ -274,6 +313,45 @@ proc _lab_console_line {line} {
 	return 1
 }
 
+# console.log is capped: past lab(console_cap) bytes only the last lines
+# are kept (written by _lab_console_close), so a flood cannot fill the disk.
+proc _lab_console_log {line} {
+	global lab
+	if {$lab(console_bytes) < $lab(console_cap)} {
+		puts -nonewline $lab(console_fd) $line
+		incr lab(console_bytes) [string length $line]
+		return
+	}
+	incr lab(console_dropped)
+	lappend lab(console_tail) $line
+	if {[llength $lab(console_tail)] > 2000} {
+		set lab(console_tail) [lrange $lab(console_tail) end-999 end]
+	}
+}
+
+proc _lab_console_open {path cap} {
+	global lab
+	set lab(console_fd) [open $path w]
+	fconfigure $lab(console_fd) -buffering line -translation binary
+	set lab(console_cap) $cap
+	set lab(console_bytes) 0
+	set lab(console_dropped) 0
+	set lab(console_tail) {}
+}
+
+proc _lab_console_close {} {
+	global lab
+	set tail [lrange $lab(console_tail) end-999 end]
+	set cut [expr {$lab(console_dropped) - [llength $tail]}]
+	if {$lab(console_dropped) > 0} {
+		puts $lab(console_fd) "\[ipclab: console.log capped at\
+			$lab(console_cap) bytes; $cut lines cut, the last\
+			[llength $tail] follow\]"
+		puts -nonewline $lab(console_fd) [join $tail ""]
+	}
+	close $lab(console_fd)
+}
+
 # Every expect call also consumes console lines, so the console is read
 # (and logged, and classified) whatever the test waits for.
 proc _lab_watch_console {} {
@@ -297,8 +375,11 @@ proc _lab_watch_console {} {
 # port. Errors out with one line when the guest does not come up.
 proc _lab_boot {} {
 	global lab env spawn_id
+	# The console is a mux on stdio so that Ctrl-a b can send a BREAK
+	# (sysrq); the shell is a pty.
 	set cmd [concat $env(LAB_QEMU) [list -append $env(LAB_APPEND)] \
-		-serial stdio -serial pty]
+		-chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
+		-serial pty]
 	set lab(qemu_pid) [spawn -noecho {*}$cmd]
 	set lab(con) $spawn_id
 	match_max -i $lab(con) 100000
