@@ -88,6 +88,12 @@ struct ipclab_chardev_stats {
 #define IPCLAB_UMH_NO_WAIT	0	/* at once; no exec error comes back */
 #define IPCLAB_UMH_WAIT_EXEC	1	/* after the exec, the helper runs on */
 #define IPCLAB_UMH_WAIT_PROC	2	/* after the helper exited */
+/*
+ * OR'ed into WAIT_EXEC or WAIT_PROC: the caller's wait ends on SIGKILL
+ * (EINTR; the helper runs on). Without it the caller sleeps uninterruptibly
+ * (state D) for as long as the helper takes, and even SIGKILL must wait.
+ */
+#define IPCLAB_UMH_KILLABLE	4
 
 struct ipclab_umh_run {
 	char path[IPCLAB_UMH_PATH_MAX];		/* in: NUL-terminated */
@@ -95,7 +101,9 @@ struct ipclab_umh_run {
 	char envp[IPCLAB_UMH_WORDS_MAX];	/* in: @envc packed words */
 	__u32 argc;		/* in: 0 .. IPCLAB_UMH_MAX_ARGS */
 	__u32 envc;		/* in: 0 .. IPCLAB_UMH_MAX_ARGS */
-	__u32 wait;		/* in: IPCLAB_UMH_NO_WAIT, _WAIT_EXEC, _WAIT_PROC */
+	__u32 wait;		/* in: IPCLAB_UMH_NO_WAIT, or _WAIT_EXEC or
+				 * _WAIT_PROC, optionally | _KILLABLE
+				 */
 	__s32 pid;		/* out: the helper's pid, 0 if not known */
 	__s32 wait_status;	/* out: WAIT_PROC: the raw wait status, else 0 */
 	__s32 exit_code;	/* out: WAIT_PROC: WEXITSTATUS or -1 if
@@ -109,10 +117,13 @@ struct ipclab_umh_run {
  * Run a helper. 0 once @wait is satisfied, with the out fields filled in.
  * Errors: EPERM path not allowed; EINVAL malformed struct (unterminated path,
  * argc/envc out of range, words overrunning their buffer, env word without
- * '=', unknown @wait, pad0 != 0); EFAULT bad pointer; and for WAIT_EXEC and
- * WAIT_PROC the exec's own errno: ENOENT no such file, EACCES not executable,
- * ENOEXEC not a program. A helper's exit status is never an errno: with
- * WAIT_PROC exit(3) gives wait_status 768 and exit_code 3.
+ * '=', unknown @wait, pad0 != 0); EFAULT bad pointer; EINTR killed while
+ * waiting with _KILLABLE; and for WAIT_EXEC and WAIT_PROC the exec's own
+ * errno: ENOENT no such file, EACCES not executable, ENOEXEC not a program.
+ * NO_WAIT reports no exec error: the result goes to the kernel log only
+ * ("umh: queued helper PID: wait status N" or "...: error -ERRNO").
+ * A helper's exit status is never an errno: with WAIT_PROC exit(3) gives
+ * wait_status 768 and exit_code 3.
  */
 #define IPCLAB_IOC_UMH_RUN	_IOWR(IPCLAB_IOC_MAGIC, 0x50, \
 				      struct ipclab_umh_run)

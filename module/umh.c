@@ -8,10 +8,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/build_bug.h>
+#include <linux/completion.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pid.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -27,6 +29,7 @@ static_assert(sizeof(struct ipclab_umh_run) == 1184);
 static_assert(IPCLAB_UMH_NO_WAIT == UMH_NO_WAIT);
 static_assert(IPCLAB_UMH_WAIT_EXEC == UMH_WAIT_EXEC);
 static_assert(IPCLAB_UMH_WAIT_PROC == UMH_WAIT_PROC);
+static_assert(IPCLAB_UMH_KILLABLE == UMH_KILLABLE);
 
 /*
  * One helper run. call_usermodehelper stores the argv and envp pointers, it
@@ -39,10 +42,14 @@ struct umh_call {
 	char *argv[1 + IPCLAB_UMH_MAX_ARGS + 1];
 	char *envp[2 + IPCLAB_UMH_MAX_ARGS + 1];
 	pid_t pid;			/* set by umh_init in the helper */
-	struct work_struct work;	/* IPCLAB_UMH_NO_WAIT only */
+	/* Queued calls only (NO_WAIT, KILLABLE): */
+	struct work_struct work;	/* runs the helper on umh_wq */
+	struct completion done;		/* the work has a result */
+	refcount_t users;		/* the work, and a waiting caller */
+	int ret;			/* what call_usermodehelper_exec said */
 };
 
-static struct workqueue_struct *umh_wq;	/* runs the NO_WAIT helpers */
+static struct workqueue_struct *umh_wq;	/* runs the queued calls */
 
 /*
  * Runs in the new helper task before its exec, with the kernel's
@@ -66,6 +73,8 @@ static int umh_exec(struct umh_call *call, int wait)
 	 * returned, and the waits used here (never UMH_KILLABLE, never
 	 * UMH_NO_WAIT) only return after the exec copied argv and envp.
 	 */
+	if (WARN_ON_ONCE(wait != UMH_WAIT_EXEC && wait != UMH_WAIT_PROC))
+		return -EINVAL;
 	info = call_usermodehelper_setup(call->run.path, call->argv,
 					 call->envp, GFP_KERNEL, umh_init,
 					 NULL, call);
@@ -74,20 +83,33 @@ static int umh_exec(struct umh_call *call, int wait)
 	return call_usermodehelper_exec(info, wait);
 }
 
+static void umh_call_put(struct umh_call *call)
+{
+	if (refcount_dec_and_test(&call->users))
+		kfree(call);
+}
+
 /*
- * IPCLAB_UMH_NO_WAIT. The kernel's own UMH_NO_WAIT would free the request
- * (running a cleanup callback, module code) whenever the helper gets to it,
- * possibly after rmmod. Instead a work item on our own workqueue waits for
- * the helper and logs its status; module exit flushes the queue.
+ * Queued calls: IPCLAB_UMH_NO_WAIT and IPCLAB_UMH_KILLABLE. The kernel's own
+ * UMH_NO_WAIT, and UMH_KILLABLE once the caller was killed, leave the request
+ * to the helper side, which frees it (with a cleanup callback, module code)
+ * whenever it gets there, possibly after rmmod. Instead a work item on our
+ * own workqueue runs the helper with an uninterruptible wait and holds its
+ * own reference on the call; a caller may wait killably for the result or
+ * not at all; module exit flushes the queue.
  */
-static void umh_no_wait_work(struct work_struct *work)
+static void umh_work(struct work_struct *work)
 {
 	struct umh_call *call = container_of(work, struct umh_call, work);
-	int ret = umh_exec(call, UMH_WAIT_PROC);
+	int wait = call->run.wait & ~IPCLAB_UMH_KILLABLE;
 
-	pr_info("umh: no-wait helper %d: %s %d\n", call->pid,
-		ret < 0 ? "error" : "wait status", ret);
-	kfree(call);
+	/* Never the kernel's UMH_NO_WAIT: it would outlive @call. */
+	call->ret = umh_exec(call, wait == IPCLAB_UMH_NO_WAIT ?
+			     UMH_WAIT_PROC : wait);
+	pr_info("umh: queued helper %d: %s %d\n", call->pid,
+		call->ret < 0 ? "error" : "wait status", call->ret);
+	complete(&call->done);
+	umh_call_put(call);
 }
 
 /*
@@ -145,7 +167,17 @@ static int umh_prepare(struct umh_call *call)
 	struct ipclab_umh_run *run = &call->run;
 	int ret;
 
-	if (run->pad0 || run->wait > IPCLAB_UMH_WAIT_PROC)
+	switch (run->wait) {
+	case IPCLAB_UMH_NO_WAIT:
+	case IPCLAB_UMH_WAIT_EXEC:
+	case IPCLAB_UMH_WAIT_PROC:
+	case IPCLAB_UMH_WAIT_EXEC | IPCLAB_UMH_KILLABLE:
+	case IPCLAB_UMH_WAIT_PROC | IPCLAB_UMH_KILLABLE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (run->pad0)
 		return -EINVAL;
 	if (strnlen(run->path, sizeof(run->path)) == sizeof(run->path))
 		return -EINVAL;
@@ -169,7 +201,7 @@ static void umh_report(struct ipclab_umh_run *run, int ret, pid_t pid)
 	run->wait_status = 0;
 	run->exit_code = -1;
 	run->term_signal = 0;
-	if (run->wait != IPCLAB_UMH_WAIT_PROC)
+	if (!(run->wait & IPCLAB_UMH_WAIT_PROC))
 		return;
 	/*
 	 * UMH_WAIT_PROC returns the raw wait status (exit(3) -> 768), as
@@ -182,6 +214,25 @@ static void umh_report(struct ipclab_umh_run *run, int ret, pid_t pid)
 		run->term_signal = ret & 0x7f;
 }
 
+/* A queued call: returns at once (NO_WAIT), or when the work is done. */
+static int umh_queue(struct umh_call *call)
+{
+	bool wait = call->run.wait != IPCLAB_UMH_NO_WAIT;
+
+	INIT_WORK(&call->work, umh_work);
+	init_completion(&call->done);
+	refcount_set(&call->users, wait ? 2 : 1);
+	queue_work(umh_wq, &call->work);	/* the work's reference */
+	if (!wait)
+		return 0;
+	if (wait_for_completion_killable(&call->done)) {
+		/* Killed: the helper runs on, the work frees the call. */
+		umh_call_put(call);
+		return -EINTR;
+	}
+	return call->ret;
+}
+
 static long umh_run(struct ipclab_umh_run __user *urun)
 {
 	struct umh_call *call;
@@ -191,36 +242,40 @@ static long umh_run(struct ipclab_umh_run __user *urun)
 	if (!call)
 		return -ENOMEM;
 	if (copy_from_user(&call->run, urun, sizeof(call->run))) {
-		ret = -EFAULT;
-		goto free;
+		kfree(call);
+		return -EFAULT;
 	}
 	ret = umh_prepare(call);
-	if (ret)
-		goto free;
+	if (ret) {
+		kfree(call);
+		return ret;
+	}
 
 	if (call->run.wait == IPCLAB_UMH_NO_WAIT) {
 		umh_report(&call->run, 0, 0);
 		if (copy_to_user(urun, &call->run, sizeof(call->run))) {
-			ret = -EFAULT;
-			goto free;
+			kfree(call);
+			return -EFAULT;
 		}
-		INIT_WORK(&call->work, umh_no_wait_work);
-		queue_work(umh_wq, &call->work);	/* the work frees it */
-		return 0;
+		return umh_queue(call);		/* the work frees the call */
 	}
 
-	/* Sleeps (uninterruptibly) until the exec, or the helper's exit. */
-	ret = umh_exec(call, call->run.wait);
-	if (ret < 0)
-		goto free;	/* the exec's errno: ENOENT, EACCES, ... */
-
-	umh_report(&call->run, ret, call->pid);
-	if (copy_to_user(urun, &call->run, sizeof(call->run)))
-		ret = -EFAULT;
-	else
-		ret = 0;
-free:
-	kfree(call);
+	if (call->run.wait & IPCLAB_UMH_KILLABLE) {
+		ret = umh_queue(call);
+		if (ret == -EINTR)
+			return ret;		/* the work frees the call */
+	} else {
+		/* Sleeps (uninterruptibly) until the exec, or the exit. */
+		refcount_set(&call->users, 1);
+		ret = umh_exec(call, call->run.wait);
+	}
+	if (ret >= 0) {
+		umh_report(&call->run, ret, call->pid);
+		ret = copy_to_user(urun, &call->run, sizeof(call->run)) ?
+		      -EFAULT : 0;
+	}
+	/* else the exec's errno: ENOENT, EACCES, ... */
+	umh_call_put(call);
 	return ret;
 }
 
@@ -269,6 +324,6 @@ destroy_wq:
 void ipclab_umh_exit(void)
 {
 	misc_deregister(&umh_misc);
-	/* Waits for every NO_WAIT helper still running, then frees them. */
+	/* Waits for every queued helper still running; the work frees it. */
 	destroy_workqueue(umh_wq);
 }

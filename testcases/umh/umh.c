@@ -579,7 +579,7 @@ static void cmd_wait_proc(int argc, char **argv)
 	close(fd);
 }
 
-/* Find "no-wait helper PID: ..." in /dev/kmsg within WAIT_MS. */
+/* Find "queued helper PID: ..." in /dev/kmsg within WAIT_MS. */
 static void kmsg_find(int pid)
 {
 	char want[64], buf[1024];
@@ -588,7 +588,7 @@ static void kmsg_find(int pid)
 	ssize_t n;
 	char *hit;
 
-	snprintf(want, sizeof(want), "no-wait helper %d: ", pid);
+	snprintf(want, sizeof(want), "queued helper %d: ", pid);
 	p.fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	p.events = POLLIN;
 	if (p.fd < 0)
@@ -655,6 +655,120 @@ static void cmd_no_wait(int argc, char **argv)
 	set_path(&r, missing);
 	expect_err("no-wait on a missing program", run(fd, &r), 0);
 	close(fd);
+}
+
+/* A child that runs a WAIT_PROC helper waiting for @go; returns its pid. */
+static pid_t start_caller(__u32 wait, const char *record, const char *go,
+			  const char *status)
+{
+	struct ipclab_umh_run r;
+	pid_t pid = fork();
+	int fd, err;
+
+	if (pid < 0)
+		die("fork");
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	fd = dev_open();
+	prep(&r, wait, record, status, go, NULL, 0, NULL, 0);
+	err = run(fd, &r);
+	printf("caller: ioctl returned: %s, exit code %d\n", errname(err),
+	       r.exit_code);
+	_exit(err ? KSFT_FAIL : KSFT_PASS);
+}
+
+static void describe_exit(const char *what, int status)
+{
+	if (WIFSIGNALED(status))
+		printf("%s: killed by signal %d\n", what, WTERMSIG(status));
+	else
+		printf("%s: exit %d\n", what, WEXITSTATUS(status));
+}
+
+/* Read the helper's pid from its record, -1 when there is none. */
+static int record_pid(const char *record)
+{
+	char buf[8192], *p;
+
+	if (read_file(record, buf, sizeof(buf)) < 0)
+		return -1;
+	p = strstr(buf, "\npid: ");
+	return p ? atoi(p + 6) : -1;
+}
+
+/*
+ * killable TAG STATUS: SIGKILL cannot end a plain WAIT_PROC wait (the
+ * caller dies only when the helper exits); with IPCLAB_UMH_KILLABLE it
+ * ends the wait at once while the helper runs on.
+ */
+static void cmd_killable(int argc, char **argv)
+{
+	char record[128], go[128], word[96];
+	struct ipclab_umh_run r;
+	pid_t child;
+	int fd, err, status;
+
+	(void)argc;
+	/* 1. A killable call that is not killed works like WAIT_PROC. */
+	snprintf(word, sizeof(word), "%s-ok", argv[0]);
+	record_path(record, sizeof(record), word, "");
+	fd = dev_open();
+	prep(&r, IPCLAB_UMH_WAIT_PROC | IPCLAB_UMH_KILLABLE, record, argv[1],
+	     "-", NULL, 0, NULL, 0);
+	err = run(fd, &r);
+	printf("killable, not killed: %s, exit code %d, wait status %d\n",
+	       errname(err), r.exit_code, r.wait_status);
+	printf("killable helper pid from ioctl is the helper's: %s\n",
+	       r.pid > 0 && r.pid == record_pid(record) ? "yes" : "no");
+	unlink(record);
+	close(fd);
+
+	/* 2. Plain WAIT_PROC: SIGKILL waits for the helper. */
+	snprintf(word, sizeof(word), "%s-plain", argv[0]);
+	record_path(record, sizeof(record), word, "");
+	record_path(go, sizeof(go), word, ".go");
+	child = start_caller(IPCLAB_UMH_WAIT_PROC, record, go, argv[1]);
+	phase = "waiting for the plain caller to sleep";
+	if (wait_state(child, 'D', WAIT_MS) < 0)
+		fail("the plain caller never slept in the ioctl");
+	kill(child, SIGKILL);
+	sleep_ms(300);
+	printf("plain caller 300 ms after SIGKILL: state %c\n",
+	       proc_state(child));
+	touch(go);
+	phase = "waiting for the plain caller";
+	if (waitpid(child, &status, 0) < 0)
+		die("waitpid");
+	describe_exit("plain caller once the helper exited", status);
+	printf("plain helper finished: %s\n",
+	       exists(record) ? "yes" : "no");
+	unlink(record);
+	unlink(go);
+
+	/* 3. KILLABLE: SIGKILL ends the wait; the helper runs on. */
+	snprintf(word, sizeof(word), "%s-kill", argv[0]);
+	record_path(record, sizeof(record), word, "");
+	record_path(go, sizeof(go), word, ".go");
+	child = start_caller(IPCLAB_UMH_WAIT_PROC | IPCLAB_UMH_KILLABLE,
+			     record, go, argv[1]);
+	phase = "waiting for the killable caller to sleep";
+	if (wait_state(child, 'D', WAIT_MS) < 0)
+		fail("the killable caller never slept in the ioctl");
+	kill(child, SIGKILL);
+	phase = "waiting for the killed killable caller (it should die now)";
+	if (waitpid(child, &status, 0) < 0)
+		die("waitpid");
+	describe_exit("killable caller", status);
+	printf("killable helper when its caller died: %s\n",
+	       exists(record) ? "finished" : "still running");
+	touch(go);
+	phase = "waiting for the orphaned helper's record";
+	if (wait_exists(record, WAIT_MS) < 0)
+		fail("the orphaned helper left no record");
+	kmsg_find(record_pid(record));
+	unlink(record);
+	unlink(go);
 }
 
 /*
@@ -784,6 +898,9 @@ static void cmd_refuse(int argc, char **argv)
 
 	prep(&r, 3, marker, "0", "-", NULL, 0, NULL, 0);
 	expect_err("wait mode 3", run(fd, &r), EINVAL);
+	prep(&r, IPCLAB_UMH_NO_WAIT | IPCLAB_UMH_KILLABLE, marker, "0", "-",
+	     NULL, 0, NULL, 0);
+	expect_err("NO_WAIT | KILLABLE", run(fd, &r), EINVAL);
 	prep(&r, IPCLAB_UMH_WAIT_PROC, marker, "0", "-", NULL, 0, NULL, 0);
 	r.pad0 = 1;
 	expect_err("pad0 1", run(fd, &r), EINVAL);
@@ -948,6 +1065,7 @@ static const struct command {
 	{ "wait-exec", "TAG STATUS", 2, cmd_wait_exec },
 	{ "wait-proc", "TAG STATUS", 2, cmd_wait_proc },
 	{ "no-wait", "TAG STATUS", 2, cmd_no_wait },
+	{ "killable", "TAG STATUS", 2, cmd_killable },
 	{ "errors", "TAG", 1, cmd_errors },
 	{ "refuse", "TAG", 1, cmd_refuse },
 	{ "concurrent", "N TAG STATUS", 3, cmd_concurrent },
