@@ -983,7 +983,7 @@ static void cmd_concurrent(int argc, char **argv)
 }
 
 /*
- * unload-start TAG: start a helper with WAIT_EXEC that waits for the go
+ * unload-start TAG STATUS: start a helper with WAIT_EXEC that waits for the go
  * file, and show a WAIT_PROC caller pins the module (delete_module fails
  * with EAGAIN while it waits). The .exp then reloads the module.
  */
@@ -1007,7 +1007,7 @@ static void cmd_unload_start(int argc, char **argv)
 		die("fork");
 	if (child == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		prep(&r, IPCLAB_UMH_WAIT_PROC, precord, "7", pgo, NULL, 0,
+		prep(&r, IPCLAB_UMH_WAIT_PROC, precord, argv[1], pgo, NULL, 0,
 		     NULL, 0);
 		err = run(fd, &r);
 		printf("WAIT_PROC caller: %s, exit code %d\n", errname(err),
@@ -1069,7 +1069,7 @@ static const struct command {
 	{ "errors", "TAG", 1, cmd_errors },
 	{ "refuse", "TAG", 1, cmd_refuse },
 	{ "concurrent", "N TAG STATUS", 3, cmd_concurrent },
-	{ "unload-start", "TAG", 1, cmd_unload_start },
+	{ "unload-start", "TAG STATUS", 2, cmd_unload_start },
 	{ "unload-finish", "TAG", 1, cmd_unload_finish },
 };
 
