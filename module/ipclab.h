@@ -11,4 +11,8 @@
 int ipclab_chardev_init(void);
 void ipclab_chardev_exit(void);
 
+/* umh.c: /dev/ipclab-umh, call_usermodehelper */
+int ipclab_umh_init(void);
+void ipclab_umh_exit(void);
+
 #endif /* _IPCLAB_H */

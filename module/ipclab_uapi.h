@@ -58,6 +58,74 @@ struct ipclab_chardev_stats {
 
 /* ---- netlink (0x30-0x3f) ---- */
 
-/* ---- umh (0x40-0x4f) ---- */
+/* ---- umh: the user-mode helper, call_usermodehelper (0x50-0x5f) ---- */
+
+/*
+ * /dev/ipclab-umh (mode 0666) lets a process ask the kernel to start a
+ * program, the way the kernel itself starts modprobe or a hotplug helper:
+ * the helper is a new process, a child of a kernel worker, running as root
+ * with the kernel's credentials, no open files (no stdin/stdout/stderr), cwd
+ * "/", and only the argv and envp the driver hands it. What comes back is
+ * one number: the errno of the exec, or the helper's wait status.
+ *
+ * Paths: only absolute paths under IPCLAB_UMH_DIR with no "." or ".."
+ * component are run; any other path fails with EPERM before anything runs.
+ *
+ * argv: argv[0] is the path; argv[1..argc] are the @argc NUL-terminated
+ * words packed one after another at the start of @argv.
+ * envp: "HOME=/" and IPCLAB_UMH_ENV_PATH (set by the driver, first), then the
+ * @envc packed NUL-terminated words of @envp, each of the form NAME=value.
+ */
+#define IPCLAB_UMH_DEV_PATH		"/dev/ipclab-umh"
+#define IPCLAB_UMH_DIR			"/opt/ipclab/"
+#define IPCLAB_UMH_ENV_HOME		"HOME=/"
+#define IPCLAB_UMH_ENV_PATH		"PATH=/sbin:/bin:/usr/sbin:/usr/bin"
+#define IPCLAB_UMH_PATH_MAX		128	/* bytes, with the NUL */
+#define IPCLAB_UMH_WORDS_MAX		512	/* bytes of packed words */
+#define IPCLAB_UMH_MAX_ARGS		16	/* argc and envc: 0 .. 16 */
+
+/* @wait: when the ioctl returns (the kernel's UMH_* values). */
+#define IPCLAB_UMH_NO_WAIT	0	/* at once; no exec error comes back */
+#define IPCLAB_UMH_WAIT_EXEC	1	/* after the exec, the helper runs on */
+#define IPCLAB_UMH_WAIT_PROC	2	/* after the helper exited */
+/*
+ * OR'ed into WAIT_EXEC or WAIT_PROC: the caller's wait ends on SIGKILL
+ * (EINTR; the helper runs on). Without it the caller sleeps uninterruptibly
+ * (state D) for as long as the helper takes, and even SIGKILL must wait.
+ */
+#define IPCLAB_UMH_KILLABLE	4
+
+struct ipclab_umh_run {
+	char path[IPCLAB_UMH_PATH_MAX];		/* in: NUL-terminated */
+	char argv[IPCLAB_UMH_WORDS_MAX];	/* in: @argc packed words */
+	char envp[IPCLAB_UMH_WORDS_MAX];	/* in: @envc packed words */
+	__u32 argc;		/* in: 0 .. IPCLAB_UMH_MAX_ARGS */
+	__u32 envc;		/* in: 0 .. IPCLAB_UMH_MAX_ARGS */
+	__u32 wait;		/* in: IPCLAB_UMH_NO_WAIT, or _WAIT_EXEC or
+				 * _WAIT_PROC, optionally | _KILLABLE
+				 */
+	__s32 pid;		/* out: the helper's pid, 0 if not known */
+	__s32 wait_status;	/* out: WAIT_PROC: the raw wait status, else 0 */
+	__s32 exit_code;	/* out: WAIT_PROC: WEXITSTATUS or -1 if
+				 * signalled; other modes: -1 (not known)
+				 */
+	__s32 term_signal;	/* out: WAIT_PROC: WTERMSIG, else 0 */
+	__u32 pad0;		/* in: must be 0 (EINVAL) */
+};
+
+/*
+ * Run a helper. 0 once @wait is satisfied, with the out fields filled in.
+ * Errors: EPERM path not allowed; EINVAL malformed struct (unterminated path,
+ * argc/envc out of range, words overrunning their buffer, env word without
+ * '=', unknown @wait, pad0 != 0); EFAULT bad pointer; EINTR killed while
+ * waiting with _KILLABLE; and for WAIT_EXEC and WAIT_PROC the exec's own
+ * errno: ENOENT no such file, EACCES not executable, ENOEXEC not a program.
+ * NO_WAIT reports no exec error: the result goes to the kernel log only
+ * ("umh: queued helper PID: wait status N" or "...: error -ERRNO").
+ * A helper's exit status is never an errno: with WAIT_PROC exit(3) gives
+ * wait_status 768 and exit_code 3.
+ */
+#define IPCLAB_IOC_UMH_RUN	_IOWR(IPCLAB_IOC_MAGIC, 0x50, \
+				      struct ipclab_umh_run)
 
 #endif /* _IPCLAB_UAPI_H */
