@@ -12,6 +12,7 @@ ACCEL ?= auto
 TESTS ?= *
 MODULE_DIR ?= module
 MODULE_ARGS ?=
+EXTRA_TESTS ?=
 JOBS ?= $(shell nproc)
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
 OUT ?= out
@@ -85,6 +86,12 @@ CMDLINE += panic=-1
 CMDLINE += panic_on_warn=0
 # No PS/2 keyboard or mouse to probe: faster boot.
 CMDLINE += i8042.nokbd i8042.noaux
+ifeq ($(PROFILE),debug)
+# kmemleak prints each leaked object on the console, where the runner sees it.
+CMDLINE += kmemleak.verbose=1
+# Soft lockups reported after 10 s instead of 20.
+CMDLINE += watchdog_thresh=5
+endif
 
 # --- Targets -------------------------------------------------------------------
 
@@ -111,7 +118,8 @@ help:
 	@echo
 	@echo 'variables (now):'
 	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
-	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  SEED=$(SEED)  OUT=$(OUT)  V=$(V)"
+	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  EXTRA_TESTS=$(EXTRA_TESTS)"
+	@echo '  SEED=$(SEED)  OUT=$(OUT)  V=$(V)' 
 	@echo '  CACHE_DIR=$(CACHE_DIR)'
 
 deps:
@@ -160,7 +168,7 @@ $(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
 
 # Resolve ACCEL=auto once per make invocation (the answer is cached).
 RESOLVE_ACCEL = sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU)
-RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
+RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
 # The debug kernel is several times slower: every budget grows with it.
 LAB_SCALE := $(if $(filter debug,$(PROFILE)),4,1)
 

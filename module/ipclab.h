@@ -15,4 +15,8 @@ void ipclab_chardev_exit(void);
 int ipclab_umh_init(void);
 void ipclab_umh_exit(void);
 
+/* fault.c: fault injection for the lab's own tests (fault_inject=1) */
+int ipclab_fault_init(void);
+void ipclab_fault_exit(void);
+
 #endif /* _IPCLAB_H */

@@ -18,6 +18,7 @@ static const struct {
 } mechanisms[] = {
 	{ "chardev", ipclab_chardev_init, ipclab_chardev_exit },
 	{ "umh", ipclab_umh_init, ipclab_umh_exit },
+	{ "fault", ipclab_fault_init, ipclab_fault_exit },
 };
 
 static int __init ipclab_init(void)

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Test the tester end to end: every broken module in examples/broken/ goes
-# through the real runner (make test MODULE_DIR=...) and must get the verdict
-# its 'verdict' file names, for every test, with a non-zero exit, a capped
-# console log and no QEMU left behind.
+# Test the tester end to end, with real QEMU boots: every broken module in
+# examples/broken/ goes through the real runner (make test MODULE_DIR=...)
+# and must get the verdict its 'verdict' file names, for every test, with a
+# non-zero exit, a capped console log and no QEMU left behind; then faults
+# injected at run time must get theirs while every other test passes.
 #
 # usage: check-faults.sh OUTDIR [MAKE ARGS...]
 set -u
@@ -41,6 +42,45 @@ check_one() {
 	fi
 }
 
+# Faults injected at run time into the lab's own module, among all the
+# testcases: faults/<verdict> must get that verdict, everything else PASS
+# (faults/leak may SKIP where the kernel has no kmemleak).
+check_injected() {
+	out=$1
+	shift
+	start=$(date +%s)
+	make --no-print-directory -C "$TOP" _test EXTRA_TESTS="$TOP/runner/inject" \
+		MODULE_ARGS=fault_inject=1 OUT="$out" "$@" >"$out.log" 2>&1
+	secs=$(($(date +%s) - start))
+	tap="$out/results/results.tap"
+	bad=$(grep -E '^(not )?ok ' "$tap" 2>/dev/null | while read -r line; do
+		name=$(echo "$line" | sed 's/^\(not \)\{0,1\}ok [0-9]* - \([^ ]*\).*/\2/')
+		case "$name" in
+		faults/alive-*) want=PASS ;;
+		faults/leak) want="LEAK SKIP" ;;
+		faults/*) want=$(echo "${name#faults/}" | tr a-z A-Z) ;;
+		*) want=PASS ;;
+		esac
+		got=PASS
+		case "$line" in
+		"not ok"*) got=${line##*# } ;;
+		*"# SKIP"*) got=SKIP ;;
+		esac
+		case " $want " in
+		*" $got "*) ;;
+		*) printf ' %s=%s' "$name" "$got" ;;
+		esac
+	done)
+	[ -f "$tap" ] || bad=" no results.tap"
+	if [ -z "$bad" ]; then
+		echo "ok - injected faults: each got its verdict, every other test passed, $secs s"
+		PASSED=$((PASSED + 1))
+	else
+		echo "not ok - injected faults: wrong verdicts:$bad (log: $out.log)"
+		FAILED=$((FAILED + 1))
+	fi
+}
+
 main() {
 	[ $# -ge 1 ] || { echo "usage: check-faults.sh OUTDIR [MAKE ARGS...]" >&2; exit 2; }
 	outdir=$1
@@ -51,6 +91,7 @@ main() {
 	for dir in "$TOP"/examples/broken/*/; do
 		check_one "${dir%/}" "$outdir/$(basename "$dir")" "$@"
 	done
+	check_injected "$outdir/injected" "$@"
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
 }
