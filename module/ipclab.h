@@ -11,4 +11,8 @@
 int ipclab_chardev_init(void);
 void ipclab_chardev_exit(void);
 
+/* signal.c: signals from the driver, /dev/ipclab-signal */
+int ipclab_signal_init(void);
+void ipclab_signal_exit(void);
+
 #endif /* _IPCLAB_H */
