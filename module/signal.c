@@ -39,7 +39,6 @@ struct signal_client {
 	int signo;
 	u64 value;
 	struct timer_list timer;	/* IPCLAB_SIGNAL_IOC_TIMER */
-	bool async;			/* counted in sigdev.nasync */
 };
 
 static struct {
@@ -169,20 +168,15 @@ static int signal_open(struct inode *inode, struct file *file)
 
 static int signal_fasync(int fd, struct file *file, int on)
 {
-	struct signal_client *c = file->private_data;
 	int ret;
 
+	/* F_SETFL O_ASYNC on/off; fasync_helper() does the locking. */
 	ret = fasync_helper(fd, file, on, &sigdev.async_queue);
 	if (ret < 0)
 		return ret;
-	/* > 0: the entry was added or removed. */
-	if (ret > 0 && on && !c->async) {
-		c->async = true;
-		atomic_inc(&sigdev.nasync);
-	} else if (ret > 0 && !on && c->async) {
-		c->async = false;
-		atomic_dec(&sigdev.nasync);
-	}
+	/* > 0: this file's entry was added (on) or removed (off) just now. */
+	if (ret > 0)
+		atomic_add(on ? 1 : -1, &sigdev.nasync);
 	return 0;
 }
 

@@ -435,7 +435,7 @@ static void cmd_payload(char **argv)
 	} else {
 		ms = ms_since(&t0);
 		expect_info("timer trigger", &si, signo, value);
-		/* One jiffy of slack: the timer counts whole ticks. */
+		/* The timer counts whole ticks: one jiffy (<= 10 ms) early. */
 		printf("timer fired after the delay: %s\n",
 		       ms + 10 >= delay ? "yes" : "no");
 		if (ms + 10 < delay)
