@@ -11,6 +11,10 @@
 int ipclab_chardev_init(void);
 void ipclab_chardev_exit(void);
 
+/* signal.c: signals from the driver, /dev/ipclab-signal */
+int ipclab_signal_init(void);
+void ipclab_signal_exit(void);
+
 /* umh.c: /dev/ipclab-umh, call_usermodehelper */
 int ipclab_umh_init(void);
 void ipclab_umh_exit(void);

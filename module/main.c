@@ -17,6 +17,7 @@ static const struct {
 	void (*exit)(void);
 } mechanisms[] = {
 	{ "chardev", ipclab_chardev_init, ipclab_chardev_exit },
+	{ "signal", ipclab_signal_init, ipclab_signal_exit },
 	{ "umh", ipclab_umh_init, ipclab_umh_exit },
 	{ "fault", ipclab_fault_init, ipclab_fault_exit },
 };
