@@ -11,4 +11,8 @@
 int ipclab_chardev_init(void);
 void ipclab_chardev_exit(void);
 
+/* netlink.c: the generic netlink family "ipclab" */
+int ipclab_netlink_init(void);
+void ipclab_netlink_exit(void);
+
 #endif /* _IPCLAB_H */
