@@ -74,7 +74,10 @@ struct ipclab_chardev_stats {
  * a wrong length, a non-zero genlmsghdr.reserved or stray nlmsg_flags give
  * EINVAL; a size outside the documented range ERANGE; a missing attribute
  * EINVAL (extack NLMSGERR_ATTR_MISS_TYPE names it); an unknown command
- * EOPNOTSUPP. No ioctl numbers: 0x30-0x3f stay unused.
+ * EOPNOTSUPP; an unknown family id ENOENT. Replies and ACKs are queued on
+ * the requester's socket before its sendmsg() returns; events have
+ * nlmsg_seq 0 and may arrive between them. No ioctl numbers: 0x30-0x3f
+ * stay unused.
  */
 #define IPCLAB_NL_FAMILY_NAME		"ipclab"
 #define IPCLAB_NL_VERSION		1
@@ -82,7 +85,10 @@ struct ipclab_chardev_stats {
 
 /* ECHO's payload: 1 .. this many bytes (larger: ERANGE). */
 #define IPCLAB_NL_PAYLOAD_MAX		64000
-/* PUBLISH's word: 1 .. this many characters plus the NUL (longer: ERANGE). */
+/*
+ * PUBLISH's word: 1 .. this many characters plus the NUL; no NUL within
+ * the first IPCLAB_NL_WORD_MAX + 1 bytes (too long, or unterminated): EINVAL.
+ */
 #define IPCLAB_NL_WORD_MAX		255
 /* PUBLISH's delay: 0 .. this many milliseconds (larger: ERANGE). */
 #define IPCLAB_NL_DELAY_MAX_MS		10000
@@ -126,8 +132,16 @@ enum ipclab_nl_attr {
 	IPCLAB_NL_A_ECHOES,	/* __u64: ECHO requests answered */
 	IPCLAB_NL_A_ECHO_BYTES,	/* __u64: payload bytes echoed */
 	IPCLAB_NL_A_EVENTS,	/* __u64: events sent (= the last SEQ) */
-	IPCLAB_NL_A_UNHEARD,	/* __u64: events sent with no subscriber */
-	/* __u64: events that at least one subscriber lost (buffer full) */
+	/*
+	 * __u64: events that reached no subscriber (none had joined, or the
+	 * buffer of every one was full). The sender never learns more by
+	 * default: multicast is fire and forget.
+	 */
+	IPCLAB_NL_A_UNHEARD,
+	/*
+	 * __u64: events that a subscriber which set the socket option
+	 * NETLINK_BROADCAST_ERROR could not take (its receive buffer was full).
+	 */
 	IPCLAB_NL_A_OVERRUNS,
 	IPCLAB_NL_A_PAD,	/* padding that aligns the u64 attributes */
 	__IPCLAB_NL_A_MAX

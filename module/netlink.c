@@ -70,10 +70,11 @@ static int netlink_send_event(const char *word)
 	ret = genlmsg_multicast(&netlink_family, msg, 0, NETLINK_GRP_EVENTS,
 				GFP_KERNEL);
 	/*
-	 * Multicast is fire and forget: no subscriber (-ESRCH) or a
-	 * subscriber whose receive buffer was full (-ENOBUFS, it is told so
-	 * on its next recv) are facts about the listeners, not failures of
-	 * the sender. Count them and carry on.
+	 * Multicast is fire and forget: -ESRCH (delivered to no one: no
+	 * subscriber, or every one's buffer was full) and -ENOBUFS (a
+	 * subscriber with NETLINK_BROADCAST_ERROR could not take it) are
+	 * facts about the listeners, not failures of the sender. A full
+	 * subscriber is told ENOBUFS on its next recv. Count and carry on.
 	 */
 	if (ret == -ESRCH)
 		atomic64_inc(&nl.unheard);
