@@ -129,7 +129,7 @@ enum ipclab_nl_attr {
 	IPCLAB_NL_A_WORD,	/* NUL-terminated string */
 	IPCLAB_NL_A_DELAY_MS,	/* __u32, 0..IPCLAB_NL_DELAY_MAX_MS */
 	IPCLAB_NL_A_SEQ,	/* __u64: an event's number */
-	IPCLAB_NL_A_ECHOES,	/* __u64: ECHO requests answered */
+	IPCLAB_NL_A_ECHOES,	/* __u64: ECHO replies delivered */
 	IPCLAB_NL_A_ECHO_BYTES,	/* __u64: payload bytes echoed */
 	IPCLAB_NL_A_EVENTS,	/* __u64: events sent (= the last SEQ) */
 	/*

@@ -107,7 +107,7 @@ static int netlink_echo(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *payload;
 	struct sk_buff *msg;
 	void *hdr;
-	int len;
+	int len, ret;
 
 	if (GENL_REQ_ATTR_CHECK(info, IPCLAB_NL_A_PAYLOAD))
 		return -EINVAL;
@@ -129,10 +129,13 @@ static int netlink_echo(struct sk_buff *skb, struct genl_info *info)
 	}
 	genlmsg_end(msg, hdr);
 
+	/* Consumes msg even when it fails (socket gone, buffer full). */
+	ret = genlmsg_reply(msg, info);
+	if (ret)
+		return ret;
 	atomic64_inc(&nl.echoes);
 	atomic64_add(len, &nl.echo_bytes);
-	/* Consumes msg even when the requester's socket is gone. */
-	return genlmsg_reply(msg, info);
+	return 0;
 }
 
 static int netlink_stats(struct sk_buff *skb, struct genl_info *info)
