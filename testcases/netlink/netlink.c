@@ -1295,6 +1295,79 @@ static void cmd_concurrent(char **argv)
 		printf("stats delta: echo_bytes = the bytes sent\n");
 }
 
+/*
+ * concurrent-publish PUBS COUNT WORD: publishers race; each of two
+ * subscribers gets every event once, numbered without gaps, and each
+ * publisher's events in the order it sent them.
+ */
+static void cmd_concurrent_publish(char **argv)
+{
+	int pubs = arg_num(argv[0], 1, MAX_PROCS, "PUBS");
+	int count = arg_num(argv[1], 1, MAX_EVENTS / MAX_PROCS, "COUNT");
+	const char *word = arg_word(argv[2]);
+	char buf[IPCLAB_NL_WORD_MAX + 1], ev[IPCLAB_NL_WORD_MAX + 1];
+	int next[MAX_PROCS], i, j, k, total = pubs * count;
+	pid_t pids[MAX_PROCS];
+	struct nl sub[2];
+	struct stats s0;
+	__u64 seq;
+
+	for (k = 0; k < 2; k++) {
+		nl_open(&sub[k]);
+		nl_set_rcvbuf(&sub[k], 8 << 20, 1);
+		nl_join(&sub[k], sub[k].group);
+	}
+	get_stats(&sub[0], &s0);
+	for (i = 0; i < pubs; i++) {
+		pids[i] = xfork();
+		if (pids[i])
+			continue;
+		nl_open(&sub[0]);
+		for (j = 0; j < count; j++) {
+			snprintf(ev, sizeof(ev), "%.200s-%d-%d", word, i, j);
+			publish_ok(&sub[0], ev, -1);
+		}
+		child_exit();
+	}
+	for (i = 0; i < pubs; i++)
+		reap(pids[i], "publisher");
+
+	for (k = 0; k < 2; k++) {
+		int got = 0, bad = 0;
+
+		memset(next, 0, sizeof(next));
+		phase = "subscriber reading the events";
+		while (got < total &&
+		       !next_event(&sub[k], RECV_MS, buf, sizeof(buf), &seq)) {
+			char *dash = strrchr(buf, '-');
+
+			got++;
+			if (seq != s0.events + got && !bad++)
+				fail("subscriber %d: event %d has seq %llu, expected %llu",
+				     k, got, (unsigned long long)seq,
+				     (unsigned long long)(s0.events + got));
+			if (!dash || dash == buf)
+				continue;
+			*dash = '\0';
+			j = atoi(dash + 1);
+			dash = strrchr(buf, '-');
+			i = dash ? atoi(dash + 1) : -1;
+			if (i < 0 || i >= pubs || j != next[i]++) {
+				if (!bad++)
+					fail("subscriber %d: got %s-%d out of order",
+					     k, buf, j);
+			}
+		}
+		printf("subscriber %d: %d of %d events, %s\n", k, got, total,
+		       bad ? "out of order" : "seq without gaps, each publisher in order");
+		if (got != total)
+			fail("subscriber %d: got %d events, expected %d", k,
+			     got, total);
+		if (!nl_quiet(&sub[k]))
+			fail("subscriber %d: more events than published", k);
+	}
+}
+
 /* Run a program (rmmod, insmod) and wait for it; its exit status. */
 static int run(const char *const argv[])
 {
@@ -1442,6 +1515,7 @@ static const struct command {
 	{ "resync", "COUNT WORD", 2, cmd_resync },
 	{ "bad-input", "WORD", 1, cmd_bad_input },
 	{ "concurrent", "PROCS COUNT SEED", 3, cmd_concurrent },
+	{ "concurrent-publish", "PUBS COUNT WORD", 3, cmd_concurrent_publish },
 	{ "reload", "WORD MS", 2, cmd_reload },
 };
 
