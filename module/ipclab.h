@@ -11,6 +11,10 @@
 int ipclab_chardev_init(void);
 void ipclab_chardev_exit(void);
 
+/* netlink.c: the generic netlink family "ipclab" */
+int ipclab_netlink_init(void);
+void ipclab_netlink_exit(void);
+
 /* signal.c: signals from the driver, /dev/ipclab-signal */
 int ipclab_signal_init(void);
 void ipclab_signal_exit(void);
