@@ -115,8 +115,9 @@ proc lab_run {cmd args} {
 	_lab_log "\$ $cmd"
 	# The marker's digits exist only in the shell's output, never in an
 	# echo of the command, so the match cannot come from the wrong place.
-	# A subshell: a builtin that oopses the kernel kills it, not the shell.
-	send -i $lab(sh) -- "( $cmd\n) </dev/null; echo \"@@$tag \$?@@\"\n"
+	# No subshell: a test may start a job in one lab_run and wait for
+	# it in the next.
+	send -i $lab(sh) -- "{ $cmd\n} </dev/null; echo \"@@$tag \$?@@\"\n"
 	set out [_lab_wait_shell "@@$tag (\[0-9\]+)@@\r?\n" rc]
 	if {$out ne ""} {
 		_lab_log $out
@@ -161,7 +162,7 @@ proc _lab_timeout {} {
 	global lab
 	_lab_log "--- sysrq w, t: blocked tasks, then all tasks ---\n[_lab_sysrq wt]"
 	set lab(dead) 1
-	return -code error -errorcode {LAB TIMEOUT} "no answer within the test's budget of $lab(budget) s"
+	return -code error -errorcode {LAB TIMEOUT} "the guest stopped answering (the test's budget is $lab(budget) s)"
 }
 
 # Ask a hung guest's kernel what its tasks are doing: a serial BREAK (QEMU's
