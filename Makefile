@@ -170,7 +170,7 @@ $(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
 RESOLVE_ACCEL = sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU)
 RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
 # The debug kernel is several times slower: every budget grows with it.
-LAB_SCALE := $(if $(filter debug,$(PROFILE)),4,1)
+LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
 _test: $(INITRAMFS)
 	$(Q)accel=$$($(RESOLVE_ACCEL)) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \

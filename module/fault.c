@@ -2,17 +2,23 @@
 /*
  * Fault injection, to test the lab itself: with fault_inject=1, writing a
  * fault's name to /sys/kernel/debug/ipclab_fault makes the kernel misbehave
- * on purpose (warn, oops, panic, hang, leak), so the runner's verdicts can be
- * checked end to end. Without the parameter the file does not exist.
+ * on purpose, so the runner's verdicts can be checked end to end and real
+ * consoles recorded for runner/fixtures/. Without the parameter the file
+ * does not exist. Faults that need a detector the kernel lacks (KASAN, UBSAN,
+ * lockdep, the soft-lockup watchdog) fail with EOPNOTSUPP.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bug.h>
 #include <linux/completion.h>
+#include <linux/compiler.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/panic.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -25,6 +31,8 @@ MODULE_PARM_DESC(fault_inject, "create /sys/kernel/debug/ipclab_fault (lab self-
 
 static struct dentry *fault_file;
 static DECLARE_COMPLETION(fault_never);
+static DEFINE_MUTEX(fault_lock_a);
+static DEFINE_MUTEX(fault_lock_b);
 
 struct fault_victim {
 	int value;
@@ -32,6 +40,51 @@ struct fault_victim {
 
 /* Read through a pointer the compiler cannot prove to be NULL. */
 static struct fault_victim *fault_null;
+
+/* KASAN: read 64 bytes after freeing them. */
+static int fault_use_after_free(void)
+{
+	char *p = kmalloc(64, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	kfree(p);
+	OPTIMIZER_HIDE_VAR(p);
+	return READ_ONCE(p[8]);
+}
+
+/* UBSAN: an array index past the end, computed at run time. */
+static int fault_out_of_bounds(size_t index)
+{
+	int array[4] = { 1, 2, 3, 4 };
+
+	return array[index + 4];
+}
+
+/* lockdep: A then B, later B then A; no deadlock now, but one could be. */
+static void fault_lock_inversion(void)
+{
+	mutex_lock(&fault_lock_a);
+	mutex_lock(&fault_lock_b);
+	mutex_unlock(&fault_lock_b);
+	mutex_unlock(&fault_lock_a);
+
+	mutex_lock(&fault_lock_b);
+	mutex_lock(&fault_lock_a);
+	mutex_unlock(&fault_lock_a);
+	mutex_unlock(&fault_lock_b);
+}
+
+/* The soft-lockup watchdog: 15 s on one CPU without scheduling. */
+static void fault_soft_lockup(void)
+{
+	int i;
+
+	preempt_disable();
+	for (i = 0; i < 15000; i++)
+		mdelay(1);
+	preempt_enable();
+}
 
 static ssize_t fault_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
@@ -62,6 +115,22 @@ static ssize_t fault_write(struct file *file, const char __user *ubuf,
 			return -ENOMEM;
 		memset(leak, 0x5a, 64);
 		pr_info("fault: leaked 64 bytes\n");
+	} else if (!strcmp(name, "uaf")) {
+		if (!IS_ENABLED(CONFIG_KASAN))
+			return -EOPNOTSUPP;
+		pr_info("fault: read %d\n", fault_use_after_free());
+	} else if (!strcmp(name, "ubsan")) {
+		if (!IS_ENABLED(CONFIG_UBSAN_BOUNDS))
+			return -EOPNOTSUPP;
+		pr_info("fault: read %d\n", fault_out_of_bounds(count));
+	} else if (!strcmp(name, "lockdep")) {
+		if (!IS_ENABLED(CONFIG_PROVE_LOCKING))
+			return -EOPNOTSUPP;
+		fault_lock_inversion();
+	} else if (!strcmp(name, "softlockup")) {
+		if (!IS_ENABLED(CONFIG_SOFTLOCKUP_DETECTOR))
+			return -EOPNOTSUPP;
+		fault_soft_lockup();
 	} else {
 		return -EINVAL;
 	}
