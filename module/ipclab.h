@@ -11,4 +11,8 @@
 int ipclab_chardev_init(void);
 void ipclab_chardev_exit(void);
 
+/* shm.c: shared memory through mmap of /dev/ipclab-shm */
+int ipclab_shm_init(void);
+void ipclab_shm_exit(void);
+
 #endif /* _IPCLAB_H */

@@ -17,6 +17,7 @@ static const struct {
 	void (*exit)(void);
 } mechanisms[] = {
 	{ "chardev", ipclab_chardev_init, ipclab_chardev_exit },
+	{ "shm", ipclab_shm_init, ipclab_shm_exit },
 };
 
 static int __init ipclab_init(void)
