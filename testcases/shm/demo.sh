@@ -58,6 +58,8 @@ main() {
 	echo "then makes it even (smp_store_release); the reader retries while"
 	echo "seq is odd or changed under it (__atomic_load_n ACQUIRE):"
 	show "$SHM" seqcount 16 1000 50000
+	echo "Zero torn copies - but count the retries: a reader can spin while"
+	echo "the writer is busy. Seqcounts suit rare writes and cheap retries."
 
 	say "Con: new data can only be detected by polling"
 	echo "The kernel publishes 10 records, 20 ms apart. A reader spinning on"
