@@ -75,8 +75,8 @@ struct ipclab_chardev_stats {
  *
  * The classic weaknesses of shared memory, and the remedies shown here:
  *  - no protection against concurrent access: a producer in the kernel
- *    rewrites struct ipclab_shm_record (offset 0 of the buffer) at full
- *    speed. In IPCLAB_SHM_MODE_RAW a reader can see some of v[] from one
+ *    rewrites struct ipclab_shm_record (offset 0 of the buffer) at a
+ *    high rate. In IPCLAB_SHM_MODE_RAW a reader can see some of v[] from one
  *    update and some from the next (a torn read). In IPCLAB_SHM_MODE_SEQ
  *    the kernel makes seq odd, writes v[], then stores seq + 1 with release
  *    semantics; a reader loads seq with acquire semantics, retries while it
@@ -112,24 +112,27 @@ struct ipclab_chardev_stats {
 /*
  * At offset 0 of the buffer while a producer runs (it is re-initialised by
  * IPCLAB_IOC_SHM_START). The kernel never reads it back: what user space
- * writes here cannot mislead the driver.
+ * writes here cannot mislead the driver. v[] holds start + k after RAW/SEQ
+ * update k, start + gen in NOTIFY; NOTIFY stores gen last, with release
+ * semantics, so a reader that loads gen with acquire sees v[] and stamp_ns.
  */
 struct ipclab_shm_record {
 	__u64 seq;		/* SEQ: odd while v[] is being written */
-	__u64 gen;		/* NOTIFY: last publication (1, 2, ...), */
-				/* stored (release) after v[] and stamp_ns */
+	__u64 gen;		/* NOTIFY: last publication (1, 2, ...) */
 	__u64 stamp_ns;		/* NOTIFY: CLOCK_MONOTONIC at publication */
 	__u32 mode;		/* IPCLAB_SHM_MODE_* of the producer */
 	__u32 words;		/* entries of v[] in use */
-	__u64 v[IPCLAB_SHM_MAX_WORDS];	/* RAW/SEQ: start + k after update k; */
-					/* NOTIFY: start + gen */
+	__u64 v[IPCLAB_SHM_MAX_WORDS];	/* copies of one counter */
 };
 
 /*
  * IPCLAB_IOC_SHM_START: run a producer (a kernel thread) on this open file.
  * RAW, SEQ: update k (k = 1, 2, ...) stores start + k in v[0..words-1],
- * without pause, until IPCLAB_IOC_SHM_STOP, the last close of the file, or
- * IPCLAB_SHM_PRODUCER_MAX_S; count and interval_ms must be 0.
+ * then pauses about 50 ns per word (a window for readers), until
+ * IPCLAB_IOC_SHM_STOP, the last close of the file, or
+ * IPCLAB_SHM_PRODUCER_MAX_S; count and interval_ms must be 0. The thread
+ * avoids the CPU the ioctl ran on, so a reader pinned there (see
+ * sched_setaffinity) really races it.
  * NOTIFY: count publications; before each one the kernel sleeps interval_ms
  * (1..1000), then stores v[] = start + gen, stamp_ns, gen, and wakes
  * poll() and read(). It publishes gen + 1 only after a read() on this open

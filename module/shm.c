@@ -9,6 +9,8 @@
 
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
@@ -42,6 +44,7 @@ static_assert(sizeof(struct ipclab_shm_record) <= PAGE_SIZE);
 #define SHM_FNV_PRIME	0x100000001b3ULL
 #define SHM_NOTIFY_MAX	1000000U
 #define SHM_BATCH	1024	/* RAW/SEQ updates between cond_resched() */
+#define SHM_GAP_NS	50	/* RAW/SEQ pause after an update, per word */
 
 /*
  * The pages. The open file holds one reference and every VMA another, so
@@ -319,9 +322,12 @@ static void shm_notify(struct shm_file *f, struct ipclab_shm_record *rec)
 }
 
 /*
- * RAW and SEQ: rewrite v[] as fast as possible. Without a protocol a reader
- * on another CPU sees a mix of two updates; with the sequence counter it
- * can tell and retry (the reader's side is in ipclab_uapi.h).
+ * RAW and SEQ: rewrite v[] at a high rate. Without a protocol a reader on
+ * another CPU sees a mix of two updates; with the sequence counter it can
+ * tell and retry (the reader's side is in ipclab_uapi.h). The short pause
+ * after each update is the window in which a reader's copy can succeed:
+ * a writer that never pauses starves seqcount readers, the remedy's own
+ * weakness.
  */
 static void shm_spin(struct shm_file *f, struct ipclab_shm_record *rec)
 {
@@ -351,6 +357,7 @@ static void shm_spin(struct shm_file *f, struct ipclab_shm_record *rec)
 				 */
 				smp_store_release(&rec->seq, ++s);
 			}
+			ndelay(SHM_GAP_NS * p->words);
 		}
 		WRITE_ONCE(f->updates, value - p->start);
 		/* No preemption in the lab kernel: let others run. */
@@ -388,6 +395,25 @@ static int shm_check_params(const struct ipclab_shm_producer *p)
 	default:
 		return -EINVAL;
 	}
+}
+
+/*
+ * RAW and SEQ race a reader on another CPU: keep the producer off the
+ * caller's CPU (a reader pins itself there first), or the two may share
+ * one CPU and take turns, and the race the lab shows would be rare. A hint
+ * only: with one CPU, or no memory for the mask, it runs anywhere.
+ */
+static void shm_avoid_this_cpu(struct task_struct *task)
+{
+	cpumask_var_t mask;
+
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return;
+	cpumask_copy(mask, cpu_online_mask);
+	cpumask_clear_cpu(raw_smp_processor_id(), mask);
+	if (!cpumask_empty(mask))
+		set_cpus_allowed_ptr(task, mask);
+	free_cpumask_var(mask);
 }
 
 static int shm_start(struct shm_file *f,
@@ -431,6 +457,8 @@ static int shm_start(struct shm_file *f,
 		goto unlock;
 	}
 	get_task_struct(task);
+	if (params.mode != IPCLAB_SHM_MODE_NOTIFY)
+		shm_avoid_this_cpu(task);
 	f->producer = task;
 	atomic_inc(&shm_producers);
 	wake_up_process(task);

@@ -50,7 +50,8 @@ main() {
 	show "$SHM" lifetime 4242 1000
 
 	say "Con: no protection against concurrent access"
-	echo "A kernel thread rewrites 16 copies of a counter as fast as it can."
+	echo "A kernel thread rewrites 16 copies of a counter over and over, with"
+	echo "well under a microsecond between updates."
 	echo "A plain reader sometimes sees part of one update and part of the"
 	echo "next - a torn read:"
 	show "$SHM" torn 16 1000 20000

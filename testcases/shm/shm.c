@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 #include "ipclab_uapi.h"
 
 #define TIMEOUT_S	50	/* every blocking call ends by then */
-#define RACE_S		15	/* the longest torn keeps trying */
+#define RACE_S		20	/* the longest torn keeps trying */
 #define SEQ_S		35	/* the longest seqcount keeps trying */
 #define SETTLE_MS	2000	/* how long counters may take to settle */
 #define POLL_BOUND_MS	2000	/* poll() must wake within this */
@@ -893,6 +894,30 @@ static int arg_words(const char *s)
 }
 
 /*
+ * A race needs two CPUs: stay on this one; IPCLAB_IOC_SHM_START keeps the
+ * producer off it, so reader and writer really run at the same time.
+ */
+static void pin_here(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	int cpu;
+
+	if (cpus < 2) {
+		printf("SKIP: %ld CPU online, the race needs 2\n", cpus);
+		exit(KSFT_SKIP);
+	}
+	cpu = sched_getcpu();
+	if (cpu < 0)
+		die("sched_getcpu");
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+		die("sched_setaffinity");
+	printf("reader pinned to one of %ld CPUs\n", cpus);
+}
+
+/*
  * torn WORDS START MINREADS: read the record with no protocol while the
  * kernel rewrites it; some reads mix two updates.
  */
@@ -912,6 +937,7 @@ static void cmd_torn(char **argv)
 
 	fd = dev_open(0);
 	rec = dev_map(fd, page, 0);
+	pin_here();
 	dev_start(fd, IPCLAB_SHM_MODE_RAW, words, start, 0, 0);
 	printf("record: %u words, %s, counting from %llu\n", rec->words,
 	       rec->mode == IPCLAB_SHM_MODE_RAW ? "RAW" : "?",
@@ -984,6 +1010,7 @@ static void cmd_seqcount(char **argv)
 
 	fd = dev_open(0);
 	rec = dev_map(fd, page, 0);
+	pin_here();
 	dev_start(fd, IPCLAB_SHM_MODE_SEQ, words, start, 0, 0);
 	printf("record: %u words, %s, counting from %llu\n", rec->words,
 	       rec->mode == IPCLAB_SHM_MODE_SEQ ? "SEQ" : "?",
@@ -1105,10 +1132,10 @@ static void report(struct watch *w, unsigned long count)
 	printf("payloads: %s\n", w->bad_payload ? "wrong" : "all start+gen");
 	expect_eq("wrong payload words", w->bad_payload, 0);
 	qsort(w->lat, n, sizeof(w->lat[0]), cmp_u64);
-	printf("%s latency: median %llu us, max %llu us (clock step %llu us)\n",
+	printf("%s latency: median %llu us, max %llu us (clock step %llu ns)\n",
 	       w->how, (unsigned long long)(n ? w->lat[n / 2] / 1000 : 0),
 	       (unsigned long long)(n ? w->lat[n - 1] / 1000 : 0),
-	       (unsigned long long)(clock_step() / 1000));
+	       (unsigned long long)clock_step());
 	printf("%s cpu: %llu ms of %llu ms wall (%llu%%)\n", w->how,
 	       (unsigned long long)(w->cpu / 1000000),
 	       (unsigned long long)(w->wall / 1000000),
@@ -1246,10 +1273,14 @@ static void cmd_poll(char **argv)
 	if (max >= POLL_BOUND_MS * 1000000ULL)
 		fail("poll latency: got %llu ms, expected under %d ms",
 		     (unsigned long long)(max / 1000000), POLL_BOUND_MS);
+	/*
+	 * Without a TSC the lab kernel charges CPU time in whole ticks: the
+	 * bound is loose, "wakeups" above is the exact proof of no spinning.
+	 */
 	printf("sleeps while waiting: %s\n",
-	       4 * w.cpu < w.wall ? "yes" : "no");
-	if (4 * w.cpu >= w.wall)
-		fail("poll cpu: got %llu ms of %llu ms, expected under a quarter",
+	       2 * w.cpu < w.wall ? "yes" : "no");
+	if (2 * w.cpu >= w.wall)
+		fail("poll cpu: got %llu ms of %llu ms, expected under half",
 		     (unsigned long long)(w.cpu / 1000000),
 		     (unsigned long long)(w.wall / 1000000));
 
