@@ -11,13 +11,17 @@
 int ipclab_chardev_init(void);
 void ipclab_chardev_exit(void);
 
-/* netlink.c: the generic netlink family "ipclab" */
-int ipclab_netlink_init(void);
-void ipclab_netlink_exit(void);
-
 /* signal.c: signals from the driver, /dev/ipclab-signal */
 int ipclab_signal_init(void);
 void ipclab_signal_exit(void);
+
+/* shm.c: shared memory through mmap of /dev/ipclab-shm */
+int ipclab_shm_init(void);
+void ipclab_shm_exit(void);
+
+/* netlink.c: the generic netlink family "ipclab" */
+int ipclab_netlink_init(void);
+void ipclab_netlink_exit(void);
 
 /* umh.c: /dev/ipclab-umh, call_usermodehelper */
 int ipclab_umh_init(void);

@@ -18,6 +18,7 @@ static const struct {
 } mechanisms[] = {
 	{ "chardev", ipclab_chardev_init, ipclab_chardev_exit },
 	{ "signal", ipclab_signal_init, ipclab_signal_exit },
+	{ "shm", ipclab_shm_init, ipclab_shm_exit },
 	{ "netlink", ipclab_netlink_init, ipclab_netlink_exit },
 	{ "umh", ipclab_umh_init, ipclab_umh_exit },
 	{ "fault", ipclab_fault_init, ipclab_fault_exit },
