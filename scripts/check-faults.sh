@@ -57,7 +57,7 @@ check_injected() {
 		name=$(echo "$line" | sed 's/^\(not \)\{0,1\}ok [0-9]* - \([^ ]*\).*/\2/')
 		case "$name" in
 		faults/alive-*) want=PASS ;;
-		faults/*) want=$(echo "${name#faults/}" | sed 's/-.*//' | tr a-z A-Z) ;;
+		faults/*) want=$(echo "${name#faults/}" | sed 's/-.*//' | tr '[:lower:]' '[:upper:]') ;;
 		*) want=PASS ;;
 		esac
 		# Without PROFILE=debug the kernel has no detector for these.
