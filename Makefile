@@ -13,6 +13,8 @@ TESTS ?= *
 MODULE_DIR ?= module
 MODULE_ARGS ?=
 EXTRA_TESTS ?=
+# check-faults: all, or injected (only the faults injected at run time).
+FAULTS ?= all
 JOBS ?= $(shell nproc)
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
 OUT ?= out
@@ -176,7 +178,7 @@ _test: $(INITRAMFS)
 	$(Q)accel=$$($(RESOLVE_ACCEL)) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
 	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND='$(CMDLINE)' LAB_SCALE=$(LAB_SCALE) \
 		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
-		LAB_MODDIR='$(B)/module' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
+		LAB_MODDIR='$(B)/module' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
 
 _list:
 	$(Q)$(RUNNER_ENV) LAB_LIST=1 expect $(TOP)/runner/run.exp
@@ -187,7 +189,8 @@ _check-runner:
 
 # Test the tester end to end: the broken modules in examples/broken/.
 _check-faults: $(BZIMAGE)
-	$(Q)sh $(TOP)/scripts/check-faults.sh $(O)/faults KERNEL_VERSION=$(KERNEL_VERSION) PROFILE=$(PROFILE)
+	$(Q)FAULTS='$(FAULTS)' sh $(TOP)/scripts/check-faults.sh $(O)/faults \
+		KERNEL_VERSION=$(KERNEL_VERSION) PROFILE=$(PROFILE)
 
 _demo: $(INITRAMFS)
 	$(Q)accel=$$($(RESOLVE_ACCEL)) && \

@@ -27,7 +27,7 @@ proc classify {file} {
 	return [list $want $title_re $lab(kverdict) $lab(ktitle)]
 }
 
-set lab(console_fd) [open /dev/null w]
+_lab_console_open /dev/null 1000000000
 _lab_load_patterns $here/crash-patterns
 set passed 0
 set failed 0

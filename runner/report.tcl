@@ -1,7 +1,7 @@
 # Result writers: TAP, JUnit XML and Gradescope JSON from one model.
 #
 # A result is a dict: name points verdict message duration log ktitle
-# kreport. The files are rewritten after every test (write then rename), so
+# kreport kloc (the kernel's report: title, trace, first module frame). The files are rewritten after every test (write then rename), so
 # a run killed half-way leaves valid files for what finished.
 
 proc _lab_passed {verdict} {
@@ -124,6 +124,7 @@ proc _lab_write_json {path results elapsed} {
 		set kr null
 		if {[dict get $r ktitle] ne ""} {
 			set kr "{\"title\": [_lab_json [dict get $r ktitle]],\
+				\"location\": [_lab_json [dict get $r kloc]],\
 				\"trace\": [_lab_json [dict get $r kreport]]}"
 		}
 		lappend tests "    {\"name\": [_lab_json [dict get $r name]],\

@@ -5,7 +5,7 @@
 # non-zero exit, a capped console log and no QEMU left behind; then faults
 # injected at run time must get theirs while every other test passes.
 #
-# usage: check-faults.sh OUTDIR [MAKE ARGS...]
+# usage: [FAULTS=injected] check-faults.sh OUTDIR [MAKE ARGS...]
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -98,9 +98,13 @@ main() {
 	PASSED=0
 	FAILED=0
 	mkdir -p "$outdir"
-	for dir in "$TOP"/examples/broken/*/; do
-		check_one "${dir%/}" "$outdir/$(basename "$dir")" "$@"
-	done
+	# FAULTS=injected skips the broken modules (CI runs them once, with
+	# the min profile).
+	if [ "${FAULTS:-all}" != injected ]; then
+		for dir in "$TOP"/examples/broken/*/; do
+			check_one "${dir%/}" "$outdir/$(basename "$dir")" "$@"
+		done
+	fi
 	check_injected "$outdir/injected" "$@"
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
