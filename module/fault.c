@@ -91,6 +91,7 @@ static ssize_t fault_write(struct file *file, const char __user *ubuf,
 {
 	char name[16];
 	void *leak;
+	int i;
 
 	if (count == 0 || count >= sizeof(name))
 		return -EINVAL;
@@ -110,11 +111,17 @@ static ssize_t fault_write(struct file *file, const char __user *ubuf,
 		/* Uninterruptible: only a reboot ends this writer. */
 		wait_for_completion(&fault_never);
 	} else if (!strcmp(name, "leak")) {
-		leak = kmalloc(64, GFP_KERNEL);
-		if (!leak)
-			return -ENOMEM;
-		memset(leak, 0x5a, 64);
-		pr_info("fault: leaked 64 bytes\n");
+		/*
+		 * Eight objects: kmemleak is conservative, and a stale copy
+		 * of the last pointer on this stack may still hide that one.
+		 */
+		for (i = 0; i < 8; i++) {
+			leak = kmalloc(64, GFP_KERNEL);
+			if (!leak)
+				return -ENOMEM;
+			memset(leak, 0x5a, 64);
+		}
+		pr_info("fault: leaked 8 objects of 64 bytes\n");
 	} else if (!strcmp(name, "uaf")) {
 		if (!IS_ENABLED(CONFIG_KASAN))
 			return -EOPNOTSUPP;
