@@ -59,7 +59,7 @@ BZIMAGE := $(KBUILD)/arch/x86/boot/bzImage
 B := $(O)/$(notdir $(KBUILD))
 MODULE_KO := $(B)/module/ipclab.ko
 MODULE_SRCS := $(filter-out %/ipclab_uapi.h %/Kbuild,$(wildcard $(MODULE_DIR)/*.c $(MODULE_DIR)/*.h))
-# testcases/lib holds what the programs share: not a mechanism.
+# testcases/lib holds what the programs and demos share: not a mechanism.
 MECHS := $(filter-out lib,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(TOP)/testcases/*/*.c))))))
 PROGS := $(addprefix $(B)/bin/,$(MECHS))
 INITRAMFS := $(B)/initramfs.cpio
@@ -169,7 +169,7 @@ $(B)/gen_init_cpio: $(BZIMAGE)
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
 $(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
-		$(wildcard $(TOP)/testcases/*/demo.sh) $(B)/gen_init_cpio
+		$(wildcard $(TOP)/testcases/*/demo.sh) $(TOP)/testcases/lib/demo-lib.sh $(B)/gen_init_cpio
 	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(B)/bin $(TOP)/testcases
 
 # Resolve ACCEL=auto once per make invocation (the answer is cached).
@@ -211,7 +211,7 @@ CHECKPATCH := $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES
 LINT_C := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.h)
 LINT_SH := $(TOP)/scripts/*.sh $(TOP)/rootfs/*.sh $(TOP)/rootfs/init $(TOP)/.ci/run \
-	$(wildcard $(TOP)/testcases/*/*.sh)
+	$(wildcard $(TOP)/testcases/*/*.sh $(TOP)/testcases/lib/*.sh)
 
 _lint: $(BZIMAGE) $(PROGS)
 	@echo 'lint: checkpatch --strict'
