@@ -67,16 +67,7 @@ static void fill_random(unsigned char *buf, size_t len, __u32 *state)
 
 static int dev_open(int flags)
 {
-	int fd = open(IPCLAB_CHARDEV_PATH, O_RDWR | O_CLOEXEC | flags);
-
-	if (fd < 0 && errno == ENOENT) {
-		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n",
-		       IPCLAB_CHARDEV_PATH, strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	if (fd < 0)
-		die("open " IPCLAB_CHARDEV_PATH);
-	return fd;
+	return open_dev(IPCLAB_CHARDEV_PATH, flags);
 }
 
 static void dev_set_capacity(int fd, __u32 capacity)
@@ -1147,12 +1138,7 @@ static void cmd_concurrent(char **argv)
 	close(fd);
 }
 
-static const struct command {
-	const char *name;
-	const char *args;
-	int nargs;
-	void (*run)(char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "write-read", "WORD", 1, cmd_write_read },
 	{ "partial-write", "CAP SIZE CHUNK", 3, cmd_partial_write },
 	{ "partial-read", "WORD N", 2, cmd_partial_read },
@@ -1172,33 +1158,10 @@ static const struct command {
 	{ "concurrent", "WRITERS READERS BYTES SEED", 4, cmd_concurrent },
 };
 
-static void list_commands(void)
-{
-	size_t i;
-
-	printf("usage: chardev COMMAND ARGS...\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  chardev %s %s\n", commands[i].name, commands[i].args);
-}
-
 int main(int argc, char **argv)
 {
-	size_t i;
-
 	labtest_start();
 
-	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands);
-	     i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		if (argc - 2 != commands[i].nargs) {
-			fail("usage: chardev %s %s", commands[i].name,
-			     commands[i].args);
-			return KSFT_FAIL;
-		}
-		commands[i].run(argv + 2);
-		return failed ? KSFT_FAIL : KSFT_PASS;
-	}
-	list_commands();
-	return KSFT_FAIL;
+	return run_command("chardev", commands, ARRAY_SIZE(commands), argc,
+			   argv);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The harness every test program shares: exit codes, FAIL lines, the
- * timeout, errno names, checks, argument parsing and child processes.
+ * timeout, errno names, checks, arguments, child processes, subcommands.
  *
  * Define before including it: TIMEOUT_S, the bound on every blocking call;
  * optionally LABTEST_LOST, what a timeout suggests was lost ("wakeup"), and
@@ -199,6 +199,23 @@ static inline int read_file(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* Opens @path, a device of ipclab.ko; SKIP when the module is not loaded. */
+static inline int open_dev(const char *path, int flags)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | flags);
+
+	if (fd < 0 && errno == ENOENT) {
+		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n", path,
+		       strerror(errno));
+		exit(KSFT_SKIP);
+	}
+	if (fd < 0) {
+		fail("open %s: %s", path, strerror(errno));
+		exit(KSFT_FAIL);
+	}
+	return fd;
+}
+
 static inline pid_t xfork(void)
 {
 	pid_t parent = getpid(), pid;
@@ -241,6 +258,47 @@ static inline void reap(pid_t pid, const char *who)
 	snprintf(label, sizeof(label), "waiting for the %s to exit", who);
 	phase = label;
 	wait_pass(pid, who);
+}
+
+/* A subcommand "PROG NAME ARGS": @nargs arguments, or at least -@nargs. */
+struct command {
+	const char *name;
+	const char *args;
+	int nargs;
+	void (*run)(char **argv);
+};
+
+static inline void list_commands(const char *prog, const struct command *c,
+				 size_t n)
+{
+	size_t i;
+
+	printf("usage: %s COMMAND ARGS...\n", prog);
+	for (i = 0; i < n; i++)
+		printf("  %s %s %s\n", prog, c[i].name, c[i].args);
+}
+
+/* Runs the subcommand argv[1] names; returns the exit code. */
+static inline int run_command(const char *prog, const struct command *c,
+			      size_t n, int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; argc >= 2 && i < n; i++) {
+		int nargs = argc - 2;
+
+		if (strcmp(argv[1], c[i].name))
+			continue;
+		if (c[i].nargs >= 0 ? nargs != c[i].nargs :
+		    nargs < -c[i].nargs) {
+			fail("usage: %s %s %s", prog, c[i].name, c[i].args);
+			return KSFT_FAIL;
+		}
+		c[i].run(argv + 2);
+		return failed ? KSFT_FAIL : KSFT_PASS;
+	}
+	list_commands(prog, c, n);
+	return KSFT_FAIL;
 }
 
 #endif /* LABTEST_H */

@@ -1385,15 +1385,10 @@ static void cmd_reload(char **argv)
 		fail("an event came after the reload: %s", buf);
 }
 
-static const struct command {
-	const char *name;
-	const char *args;
-	int nargs;		/* -1: at least 2 */
-	void (*run)(char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "family", "NAME", 1, cmd_family },
 	{ "echo", "WORD", 1, cmd_echo },
-	{ "echo-sizes", "SEED SIZE...", -1, cmd_echo_sizes },
+	{ "echo-sizes", "SEED SIZE...", -2, cmd_echo_sizes },
 	{ "stats", "WORD K", 2, cmd_stats },
 	{ "ack", "SEQ WORD", 2, cmd_ack },
 	{ "multicast", "N BEFORE WORD", 3, cmd_multicast },
@@ -1406,33 +1401,10 @@ static const struct command {
 	{ "reload", "WORD MS", 2, cmd_reload },
 };
 
-static void list_commands(void)
-{
-	size_t i;
-
-	printf("usage: netlink COMMAND ARGS...\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  netlink %s %s\n", commands[i].name, commands[i].args);
-}
-
 int main(int argc, char **argv)
 {
-	size_t i;
-
 	labtest_start();
 
-	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
-		const struct command *c = &commands[i];
-
-		if (strcmp(argv[1], c->name))
-			continue;
-		if (c->nargs >= 0 ? argc - 2 != c->nargs : argc - 2 < 2) {
-			fail("usage: netlink %s %s", c->name, c->args);
-			return KSFT_FAIL;
-		}
-		c->run(argv + 2);
-		return failed ? KSFT_FAIL : KSFT_PASS;
-	}
-	list_commands();
-	return KSFT_FAIL;
+	return run_command("netlink", commands, ARRAY_SIZE(commands), argc,
+			   argv);
 }

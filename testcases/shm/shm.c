@@ -67,13 +67,7 @@ static size_t arg_word(const char *s)
 /* The driver's generator (ipclab_uapi.h, IPCLAB_IOC_SHM_FILL). */
 static unsigned char xorshift_byte(__u32 *state)
 {
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x >> 24;
+	return rnd_next(state) >> 24;
 }
 
 static void fill_xorshift(unsigned char *p, size_t len, __u32 seed)
@@ -143,16 +137,7 @@ static int past(__u64 end, unsigned long count)
 
 static int dev_open(int flags)
 {
-	int fd = open(IPCLAB_SHM_PATH, O_RDWR | O_CLOEXEC | flags);
-
-	if (fd < 0 && errno == ENOENT) {
-		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n",
-		       IPCLAB_SHM_PATH, strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	if (fd < 0)
-		die("open " IPCLAB_SHM_PATH);
-	return fd;
+	return open_dev(IPCLAB_SHM_PATH, flags);
 }
 
 static void dev_info(int fd, struct ipclab_shm_info *info)
@@ -1214,12 +1199,7 @@ static void cmd_isolation(char **argv)
 	close(ctl);
 }
 
-static const struct command {
-	const char *name;
-	const char *args;
-	int nargs;
-	void (*run)(char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "fill", "PAGES SEED OFFSET LENGTH", 4, cmd_fill },
 	{ "checksum", "WORD OFFSET SEED", 3, cmd_checksum },
 	{ "views", "PAGES K WORD", 3, cmd_views },
@@ -1235,33 +1215,10 @@ static const struct command {
 	{ "isolation", "N SEED", 2, cmd_isolation },
 };
 
-static void list_commands(void)
-{
-	size_t i;
-
-	printf("usage: shm COMMAND ARGS...\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  shm %s %s\n", commands[i].name, commands[i].args);
-}
-
 int main(int argc, char **argv)
 {
-	size_t i;
-
 	labtest_start();
 	page = sysconf(_SC_PAGESIZE);
 
-	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		if (argc - 2 != commands[i].nargs) {
-			fail("usage: shm %s %s", commands[i].name,
-			     commands[i].args);
-			return KSFT_FAIL;
-		}
-		commands[i].run(argv + 2);
-		return failed ? KSFT_FAIL : KSFT_PASS;
-	}
-	list_commands();
-	return KSFT_FAIL;
+	return run_command("shm", commands, ARRAY_SIZE(commands), argc, argv);
 }

@@ -148,16 +148,7 @@ static void raise_sigpending(rlim_t n)
 
 static int dev_open(void)
 {
-	int fd = open(IPCLAB_SIGNAL_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0 && errno == ENOENT) {
-		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n",
-		       IPCLAB_SIGNAL_PATH, strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	if (fd < 0)
-		die("open " IPCLAB_SIGNAL_PATH);
-	return fd;
+	return open_dev(IPCLAB_SIGNAL_PATH, 0);
 }
 
 static int dev_reg(int fd, __u32 signo, __u64 value)
@@ -1136,12 +1127,7 @@ static void cmd_latency(char **argv)
 	close(fd);
 }
 
-static const struct command {
-	const char *name;
-	const char *args;
-	int nargs;
-	void (*run)(char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "payload", "SIGNO VALUE DELAY_MS", 3, cmd_payload },
 	{ "no-registration", "SIGNO VALUE", 2, cmd_no_registration },
 	{ "fasync", "SIGNO", 1, cmd_fasync },
@@ -1163,15 +1149,6 @@ static const struct command {
 	{ "latency", "N", 1, cmd_latency },
 };
 
-static void list_commands(void)
-{
-	size_t i;
-
-	printf("usage: signal COMMAND ARGS...\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  signal %s %s\n", commands[i].name, commands[i].args);
-}
-
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -1190,6 +1167,6 @@ int main(int argc, char **argv)
 	}
 	if (named)
 		fail("usage: wrong number of arguments for %s", argv[1]);
-	list_commands();
+	list_commands("signal", commands, ARRAY_SIZE(commands));
 	return KSFT_FAIL;
 }

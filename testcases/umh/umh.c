@@ -189,16 +189,7 @@ static int helper_main(int argc, char **argv, char **envp)
 
 static int dev_open(void)
 {
-	int fd = open(IPCLAB_UMH_DEV_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0 && errno == ENOENT) {
-		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n",
-		       IPCLAB_UMH_DEV_PATH, strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	if (fd < 0)
-		die("open " IPCLAB_UMH_DEV_PATH);
-	return fd;
+	return open_dev(IPCLAB_UMH_DEV_PATH, 0);
 }
 
 static void set_path(struct ipclab_umh_run *r, const char *path)
@@ -973,7 +964,8 @@ static void cmd_unload_finish(int argc, char **argv)
 	unlink(go);
 }
 
-static const struct command {
+/* Not labtest.h's struct command: these take argc, the count varies. */
+static const struct umh_command {
 	const char *name;
 	const char *args;
 	int nargs;		/* at least */
