@@ -59,11 +59,15 @@ BZIMAGE := $(KBUILD)/arch/x86/boot/bzImage
 B := $(O)/$(notdir $(KBUILD))
 MODULE_KO := $(B)/module/ipclab.ko
 MODULE_SRCS := $(filter-out %/ipclab_uapi.h %/Kbuild,$(wildcard $(MODULE_DIR)/*.c $(MODULE_DIR)/*.h))
-MECHS := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(TOP)/testcases/*/*.c)))))
+# testcases/lib holds what the programs and demos share: not a mechanism.
+MECHS := $(filter-out lib,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(TOP)/testcases/*/*.c))))))
 PROGS := $(addprefix $(B)/bin/,$(MECHS))
 INITRAMFS := $(B)/initramfs.cpio
-# Test programs: static and small (musl), against the lab kernel's UAPI.
-PROG_CFLAGS := -static -Os -Wall -Wextra -Werror -I$(TOP)/module -isystem $(KBUILD)/usr/include
+# Test programs: static and small (musl), against the lab kernel's UAPI,
+# with the shared harness from testcases/lib/labtest.h.
+PROG_CFLAGS := -static -Os -Wall -Wextra -Werror -I$(TOP)/module -I$(TOP)/testcases/lib \
+	-isystem $(KBUILD)/usr/include
+PROG_DEPS := $(TOP)/testcases/lib/labtest.h $(TOP)/module/ipclab_uapi.h
 
 # --- QEMU: one concern per line -----------------------------------------------
 
@@ -156,7 +160,7 @@ $(MODULE_KO): $(MODULE_SRCS) $(B)/module.src $(TOP)/module/Kbuild $(TOP)/module/
 	$(Q)cp $(MODULE_SRCS) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(B)/module/
 	$(Q)$(MAKE) -s -C $(KBUILD) M=$(B)/module modules
 
-$(B)/bin/%: $$(wildcard $(TOP)/testcases/$$*/*.c $(TOP)/testcases/$$*/*.h) $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
+$(B)/bin/%: $$(wildcard $(TOP)/testcases/$$*/*.c $(TOP)/testcases/$$*/*.h) $(PROG_DEPS) $(BZIMAGE)
 	@mkdir -p $(@D)
 	$(Q)musl-gcc $(PROG_CFLAGS) -o $@ $(filter %.c,$^)
 	$(Q)strip $@
@@ -165,7 +169,7 @@ $(B)/gen_init_cpio: $(BZIMAGE)
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
 $(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
-		$(wildcard $(TOP)/testcases/*/demo.sh) $(B)/gen_init_cpio
+		$(wildcard $(TOP)/testcases/*/demo.sh) $(TOP)/testcases/lib/demo-lib.sh $(B)/gen_init_cpio
 	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(B)/bin $(TOP)/testcases
 
 # Resolve ACCEL=auto once per make invocation (the answer is cached).
@@ -205,9 +209,9 @@ _shell: $(INITRAMFS)
 
 CHECKPATCH := $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES
-LINT_C := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c)
+LINT_C := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.h)
 LINT_SH := $(TOP)/scripts/*.sh $(TOP)/rootfs/*.sh $(TOP)/rootfs/init $(TOP)/.ci/run \
-	$(wildcard $(TOP)/testcases/*/*.sh)
+	$(wildcard $(TOP)/testcases/*/*.sh $(TOP)/testcases/lib/*.sh)
 
 _lint: $(BZIMAGE) $(PROGS)
 	@echo 'lint: checkpatch --strict'

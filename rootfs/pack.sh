@@ -4,7 +4,8 @@
 #
 # usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE BINDIR TESTCASES
 #   BINDIR holds one static test program per mechanism; TESTCASES holds
-#   <mechanism>/demo.sh walk-throughs for make demo.
+#   <mechanism>/demo.sh walk-throughs for make demo and lib/demo-lib.sh,
+#   their shared narration helpers.
 set -eu
 
 die() {
@@ -18,7 +19,7 @@ file_list() {
 	echo "file /bin/busybox $BUSYBOX 755 0 0"
 	echo "file /init $root/init 755 0 0"
 	for d in /dev /proc /sys /tmp /root /etc /lib /lib/modules /opt \
-		/opt/ipclab /opt/ipclab/demo /sys/kernel /sys/kernel/debug; do
+		/opt/ipclab /opt/ipclab/demo /opt/ipclab/lib /sys/kernel /sys/kernel/debug; do
 		echo "dir $d 755 0 0"
 	done
 	echo "nod /dev/console 600 0 0 c 5 1"
@@ -31,6 +32,8 @@ file_list() {
 		mech=$(basename "$(dirname "$demo")")
 		echo "file /opt/ipclab/demo/$mech.sh $demo 644 0 0"
 	done
+	# Not under demo/: rootfs/init runs every demo/*.sh as a demo.
+	echo "file /opt/ipclab/lib/demo.sh $TESTCASES/lib/demo-lib.sh 644 0 0"
 }
 
 main() {

@@ -27,86 +27,11 @@
 #define BLOCK_WAIT_MS	5000	/* how long to wait for a task to sleep */
 #define MAX_WORD	4096
 #define MAX_PROCS	16
+#define LABTEST_LOST	"wakeup"	/* named by the timeout message */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "labtest.h"
 
-#define KSFT_PASS	0
-#define KSFT_FAIL	1
-#define KSFT_SKIP	4
-
-static int failed;
-static const char *phase = "start";	/* named by the timeout message */
-
-/* One FAIL line; printf checks the format against the arguments. */
-#define fail(...)					\
-	do {						\
-		failed = 1;				\
-		printf("FAIL: " __VA_ARGS__);		\
-		putchar('\n');				\
-	} while (0)
-
-/* An unexpected error the test cannot go on from. */
-static void die(const char *what)
-{
-	fail("%s: %s", what, strerror(errno));
-	exit(KSFT_FAIL);
-}
-
-/* A lost wakeup must end as a FAIL with a message, never as a hang. */
-static void on_alarm(int sig)
-{
-	static const char head[] = "FAIL: timed out (a lost wakeup?) in ";
-	const char *p = phase;
-
-	(void)sig;
-	write(STDOUT_FILENO, head, sizeof(head) - 1);
-	write(STDOUT_FILENO, p, strlen(p));
-	write(STDOUT_FILENO, "\n", 1);
-	_exit(KSFT_FAIL);
-}
-
-static void child_exit(void)
-{
-	_exit(failed ? KSFT_FAIL : KSFT_PASS);
-}
-
-static const char *errname(int err)
-{
-	static char buf[64];
-
-	switch (err) {
-	case EAGAIN: return "EAGAIN";
-	case EBUSY: return "EBUSY";
-	case EFAULT: return "EFAULT";
-	case EINTR: return "EINTR";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case ESPIPE: return "ESPIPE";
-	}
-	snprintf(buf, sizeof(buf), "errno %d (%s)", err, strerror(err));
-	return buf;
-}
-
-/*
- * A call that must fail: prints "WHAT: ERRNO", FAILs unless it is @want.
- * Reads errno itself: @ret is the call, evaluated before this body runs.
- */
-static void expect_err(const char *what, long ret, int want)
-{
-	int err = errno;
-
-	if (ret >= 0) {
-		printf("%s: succeeded with %ld\n", what, ret);
-		fail("%s: got %ld, expected %s", what, ret, errname(want));
-		return;
-	}
-	printf("%s: %s\n", what, errname(err));
-	if (err != want)
-		fail("%s: got %s, expected %s", what, errname(err),
-		     errname(want));
-}
-
-/* A transfer that must move exactly @want bytes (errno as above). */
+/* A transfer that must move exactly @want bytes (errno as expect_err()). */
 static void expect_count(const char *what, long ret, long want)
 {
 	int err = errno;
@@ -116,29 +41,6 @@ static void expect_count(const char *what, long ret, long want)
 	else if (ret != want)
 		fail("%s %s: got %ld, expected %ld", ret < want ? "short" : "long",
 		     what, ret, want);
-}
-
-static void expect_eq(const char *what, unsigned long long got,
-		      unsigned long long want)
-{
-	if (got != want)
-		fail("%s: got %llu, expected %llu", what, got, want);
-}
-
-static unsigned long arg_num(const char *s, unsigned long min,
-			     unsigned long max, const char *name)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max) {
-		fail("usage: %s must be a number in %lu..%lu, got \"%s\"",
-		     name, min, max, s);
-		exit(KSFT_FAIL);
-	}
-	return v;
 }
 
 static size_t arg_word(const char *s)
@@ -153,24 +55,6 @@ static size_t arg_word(const char *s)
 	return len;
 }
 
-static __u32 rnd_next(__u32 *state)
-{
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
-static __u32 rnd_seed(unsigned long seed, unsigned int stream)
-{
-	__u32 s = (__u32)seed * 2654435761u + stream * 40503u + 1;
-
-	return s ? s : 1;
-}
-
 static void fill_random(unsigned char *buf, size_t len, __u32 *state)
 {
 	size_t i;
@@ -183,16 +67,7 @@ static void fill_random(unsigned char *buf, size_t len, __u32 *state)
 
 static int dev_open(int flags)
 {
-	int fd = open(IPCLAB_CHARDEV_PATH, O_RDWR | O_CLOEXEC | flags);
-
-	if (fd < 0 && errno == ENOENT) {
-		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n",
-		       IPCLAB_CHARDEV_PATH, strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	if (fd < 0)
-		die("open " IPCLAB_CHARDEV_PATH);
-	return fd;
+	return open_dev(IPCLAB_CHARDEV_PATH, flags);
 }
 
 static void dev_set_capacity(int fd, __u32 capacity)
@@ -250,21 +125,6 @@ static void dev_fill(int fd, size_t len)
 
 /* ---- watching another task sleep ---- */
 
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 /*
  * Wait until @pid sleeps (state S in /proc/PID/stat) inside system call
  * @nr (/proc/PID/syscall, when the kernel has it), so the caller knows the
@@ -309,43 +169,6 @@ static int wait_blocked(pid_t pid, long nr, const char *who)
 	fail("%s never blocked: got state %c in syscall %ld, expected S in %ld (waited %d ms)",
 	     who, state, cur, nr, BLOCK_WAIT_MS);
 	return -1;
-}
-
-static pid_t xfork(void)
-{
-	pid_t parent = getpid(), pid;
-
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		failed = 0;		/* the child reports only its own checks */
-		alarm(TIMEOUT_S);	/* alarms are not inherited */
-		/* If the parent times out, no child outlives it. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-		    getppid() != parent)
-			_exit(KSFT_FAIL);
-	}
-	return pid;
-}
-
-/* Reap @pid; FAIL (naming @who) unless it passed. */
-static void reap(pid_t pid, const char *who)
-{
-	static char label[64];
-	int status;
-
-	snprintf(label, sizeof(label), "waiting for the %s to exit", who);
-	phase = label;
-	if (waitpid(pid, &status, 0) < 0)
-		die("waitpid");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS)
-		return;
-	if (WIFSIGNALED(status))
-		fail("%s: killed by signal %d", who, WTERMSIG(status));
-	else
-		fail("%s: exit status %d, expected 0", who,
-		     WEXITSTATUS(status));
 }
 
 static void print_word(const char *what, const char *buf, ssize_t n,
@@ -1315,12 +1138,7 @@ static void cmd_concurrent(char **argv)
 	close(fd);
 }
 
-static const struct command {
-	const char *name;
-	const char *args;
-	int nargs;
-	void (*run)(char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "write-read", "WORD", 1, cmd_write_read },
 	{ "partial-write", "CAP SIZE CHUNK", 3, cmd_partial_write },
 	{ "partial-read", "WORD N", 2, cmd_partial_read },
@@ -1340,41 +1158,10 @@ static const struct command {
 	{ "concurrent", "WRITERS READERS BYTES SEED", 4, cmd_concurrent },
 };
 
-static void list_commands(void)
-{
-	size_t i;
-
-	printf("usage: chardev COMMAND ARGS...\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  chardev %s %s\n", commands[i].name, commands[i].args);
-}
-
 int main(int argc, char **argv)
 {
-	struct sigaction sa;
-	size_t i;
+	labtest_start();
 
-	/* Unbuffered: parent and children print in the order things happen. */
-	setvbuf(stdout, NULL, _IONBF, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) < 0)
-		die("sigaction");
-	alarm(TIMEOUT_S);
-
-	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands);
-	     i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		if (argc - 2 != commands[i].nargs) {
-			fail("usage: chardev %s %s", commands[i].name,
-			     commands[i].args);
-			return KSFT_FAIL;
-		}
-		commands[i].run(argv + 2);
-		return failed ? KSFT_FAIL : KSFT_PASS;
-	}
-	list_commands();
-	return KSFT_FAIL;
+	return run_command("chardev", commands, ARRAY_SIZE(commands), argc,
+			   argv);
 }

@@ -4,21 +4,10 @@
 # registered functions (open, read, write, poll, ioctl) in answer.
 set -eu
 
+# shellcheck source=/dev/null
+. /opt/ipclab/lib/demo.sh
+
 CHARDEV=/opt/ipclab/chardev
-
-say() {
-	printf '\n### %s\n' "$*"
-}
-
-show() {
-	printf '$ %s\n' "$*"
-	"$@" || printf '(exit status %s)\n' "$?"
-}
-
-show_sh() {
-	printf '$ %s\n' "$1"
-	sh -c "$1" || printf '(exit status %s)\n' "$?"
-}
 
 main() {
 	say "chardev: talking to a driver through a file in /dev"

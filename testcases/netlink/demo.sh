@@ -4,21 +4,10 @@
 # start the conversation by multicasting events to many listeners.
 set -eu
 
+# shellcheck source=/dev/null
+. /opt/ipclab/lib/demo.sh
+
 NETLINK=/opt/ipclab/netlink
-
-say() {
-	printf '\n### %s\n' "$*"
-}
-
-show() {
-	printf '$ %s\n' "$*"
-	"$@" || printf '(exit status %s)\n' "$?"
-}
-
-show_sh() {
-	printf '$ %s\n' "$1"
-	sh -c "$1" || printf '(exit status %s)\n' "$?"
-}
 
 main() {
 	say "netlink: talking to a driver through a socket, not a file"

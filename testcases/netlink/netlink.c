@@ -27,74 +27,10 @@
 #define BUF_SIZE	(128 * 1024)
 #define MAX_PROCS	16
 #define MAX_EVENTS	2000
+#define LABTEST_LOST	"message"	/* named by the timeout message */
+#define LABTEST_ERR0	"0"	/* errname(0) */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define KSFT_PASS	0
-#define KSFT_FAIL	1
-#define KSFT_SKIP	4
-
-static int failed;
-static const char *phase = "start";	/* named by the timeout message */
-
-#define fail(...)					\
-	do {						\
-		failed = 1;				\
-		printf("FAIL: " __VA_ARGS__);		\
-		putchar('\n');				\
-	} while (0)
-
-static void die(const char *what)
-{
-	fail("%s: %s", what, strerror(errno));
-	exit(KSFT_FAIL);
-}
-
-static void on_alarm(int sig)
-{
-	static const char head[] = "FAIL: timed out (a lost message?) in ";
-	const char *p = phase;
-
-	(void)sig;
-	write(STDOUT_FILENO, head, sizeof(head) - 1);
-	write(STDOUT_FILENO, p, strlen(p));
-	write(STDOUT_FILENO, "\n", 1);
-	_exit(KSFT_FAIL);
-}
-
-static const char *errname(int err)
-{
-	static char buf[64];
-
-	switch (err) {
-	case 0: return "0";
-	case EBUSY: return "EBUSY";
-	case EINVAL: return "EINVAL";
-	case ENOBUFS: return "ENOBUFS";
-	case ENOENT: return "ENOENT";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ERANGE: return "ERANGE";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	}
-	snprintf(buf, sizeof(buf), "errno %d (%s)", err, strerror(err));
-	return buf;
-}
-
-static unsigned long arg_num(const char *s, unsigned long min,
-			     unsigned long max, const char *name)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max) {
-		fail("usage: %s must be a number in %lu..%lu, got \"%s\"",
-		     name, min, max, s);
-		exit(KSFT_FAIL);
-	}
-	return v;
-}
+#include "labtest.h"
 
 static const char *arg_word(const char *s)
 {
@@ -108,24 +44,6 @@ static const char *arg_word(const char *s)
 	return s;
 }
 
-static __u32 rnd_next(__u32 *state)
-{
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
-static __u32 rnd_seed(unsigned long seed, unsigned int stream)
-{
-	__u32 s = (__u32)seed * 2654435761u + stream * 40503u + 1;
-
-	return s ? s : 1;
-}
-
 static long elapsed_ms(const struct timespec *t0)
 {
 	struct timespec now;
@@ -135,42 +53,11 @@ static long elapsed_ms(const struct timespec *t0)
 	       (now.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static pid_t xfork(void)
+/* Reap @pid as wait_pass() does; a timeout names @who itself. */
+static void nl_reap(pid_t pid, const char *who)
 {
-	pid_t parent = getpid(), pid;
-
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		failed = 0;
-		alarm(TIMEOUT_S);
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-		    getppid() != parent)
-			_exit(KSFT_FAIL);
-	}
-	return pid;
-}
-
-static void child_exit(void)
-{
-	_exit(failed ? KSFT_FAIL : KSFT_PASS);
-}
-
-static void reap(pid_t pid, const char *who)
-{
-	int status;
-
 	phase = who;
-	if (waitpid(pid, &status, 0) < 0)
-		die("waitpid");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS)
-		return;
-	if (WIFSIGNALED(status))
-		fail("%s: killed by signal %d", who, WTERMSIG(status));
-	else
-		fail("%s: exit status %d, expected 0", who,
-		     WEXITSTATUS(status));
+	wait_pass(pid, who);
 }
 
 /* ---- messages: struct nlmsghdr, struct genlmsghdr, attributes ---- */
@@ -913,7 +800,7 @@ static void cmd_multicast(char **argv)
 			     (unsigned long long)seq);
 	}
 	for (i = 0; i < n; i++)
-		reap(pids[i], "subscriber");
+		nl_reap(pids[i], "subscriber");
 	printf("subscribers: %d of %d got the same event\n", got, n);
 	printf("publisher, not subscribed: %s\n",
 	       nl_quiet(&nl) ? "nothing" : "an event");
@@ -956,7 +843,7 @@ static void cmd_delayed(char **argv)
 		close(nl.fd);
 		child_exit();
 	}
-	reap(pid, "requester");
+	nl_reap(pid, "requester");
 	waited = elapsed_ms(&t0);
 	if (waited >= ms)
 		fail("requester took %ld ms, longer than the delay", waited);
@@ -1285,7 +1172,7 @@ static void cmd_concurrent(char **argv)
 	while (read(tally[0], &bytes, sizeof(bytes)) == sizeof(bytes))
 		total += bytes;
 	for (i = 0; i < procs; i++)
-		reap(pids[i], "echo process");
+		nl_reap(pids[i], "echo process");
 	get_stats(&nl, &s1);
 	printf("stats delta: echoes=%llu\n", s1.echoes - s0.echoes);
 	if (s1.echo_bytes - s0.echo_bytes != total)
@@ -1330,7 +1217,7 @@ static void cmd_concurrent_publish(char **argv)
 		child_exit();
 	}
 	for (i = 0; i < pubs; i++)
-		reap(pids[i], "publisher");
+		nl_reap(pids[i], "publisher");
 
 	for (k = 0; k < 2; k++) {
 		int got = 0, bad = 0;
@@ -1498,15 +1385,10 @@ static void cmd_reload(char **argv)
 		fail("an event came after the reload: %s", buf);
 }
 
-static const struct command {
-	const char *name;
-	const char *args;
-	int nargs;		/* -1: at least 2 */
-	void (*run)(char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "family", "NAME", 1, cmd_family },
 	{ "echo", "WORD", 1, cmd_echo },
-	{ "echo-sizes", "SEED SIZE...", -1, cmd_echo_sizes },
+	{ "echo-sizes", "SEED SIZE...", -2, cmd_echo_sizes },
 	{ "stats", "WORD K", 2, cmd_stats },
 	{ "ack", "SEQ WORD", 2, cmd_ack },
 	{ "multicast", "N BEFORE WORD", 3, cmd_multicast },
@@ -1519,40 +1401,10 @@ static const struct command {
 	{ "reload", "WORD MS", 2, cmd_reload },
 };
 
-static void list_commands(void)
-{
-	size_t i;
-
-	printf("usage: netlink COMMAND ARGS...\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  netlink %s %s\n", commands[i].name, commands[i].args);
-}
-
 int main(int argc, char **argv)
 {
-	struct sigaction sa;
-	size_t i;
+	labtest_start();
 
-	setvbuf(stdout, NULL, _IONBF, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) < 0)
-		die("sigaction");
-	alarm(TIMEOUT_S);
-
-	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
-		const struct command *c = &commands[i];
-
-		if (strcmp(argv[1], c->name))
-			continue;
-		if (c->nargs >= 0 ? argc - 2 != c->nargs : argc - 2 < 2) {
-			fail("usage: netlink %s %s", c->name, c->args);
-			return KSFT_FAIL;
-		}
-		c->run(argv + 2);
-		return failed ? KSFT_FAIL : KSFT_PASS;
-	}
-	list_commands();
-	return KSFT_FAIL;
+	return run_command("netlink", commands, ARRAY_SIZE(commands), argc,
+			   argv);
 }

@@ -5,21 +5,10 @@
 # weakness is shown live, then its remedy.
 set -eu
 
+# shellcheck source=/dev/null
+. /opt/ipclab/lib/demo.sh
+
 SHM=/opt/ipclab/shm
-
-say() {
-	printf '\n### %s\n' "$*"
-}
-
-show() {
-	printf '$ %s\n' "$*"
-	"$@" || printf '(exit status %s)\n' "$?"
-}
-
-show_sh() {
-	printf '$ %s\n' "$1"
-	sh -c "$1" || printf '(exit status %s)\n' "$?"
-}
 
 main() {
 	say "shm: memory shared by the driver and a process"

@@ -33,85 +33,11 @@
 #define MAX_WORD	4096
 #define MAX_PROCS	16
 #define MAX_EVENTS	1000
+#define LABTEST_LOST	"wakeup"	/* named by the timeout message */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#include "labtest.h"
 
-#define KSFT_PASS	0
-#define KSFT_FAIL	1
-#define KSFT_SKIP	4
-
-static int failed;
-static const char *phase = "start";	/* named by the timeout message */
 static size_t page;			/* sysconf(_SC_PAGESIZE) */
-
-/* One FAIL line; printf checks the format against the arguments. */
-#define fail(...)					\
-	do {						\
-		failed = 1;				\
-		printf("FAIL: " __VA_ARGS__);		\
-		putchar('\n');				\
-	} while (0)
-
-/* An unexpected error the test cannot go on from. */
-static void die(const char *what)
-{
-	fail("%s: %s", what, strerror(errno));
-	exit(KSFT_FAIL);
-}
-
-/* A lost wakeup must end as a FAIL with a message, never as a hang. */
-static void on_alarm(int sig)
-{
-	static const char head[] = "FAIL: timed out (a lost wakeup?) in ";
-	const char *p = phase;
-
-	(void)sig;
-	write(STDOUT_FILENO, head, sizeof(head) - 1);
-	write(STDOUT_FILENO, p, strlen(p));
-	write(STDOUT_FILENO, "\n", 1);
-	_exit(KSFT_FAIL);
-}
-
-static void child_exit(void)
-{
-	_exit(failed ? KSFT_FAIL : KSFT_PASS);
-}
-
-static const char *errname(int err)
-{
-	static char buf[64];
-
-	switch (err) {
-	case EACCES: return "EACCES";
-	case EAGAIN: return "EAGAIN";
-	case EBUSY: return "EBUSY";
-	case EFAULT: return "EFAULT";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case ESPIPE: return "ESPIPE";
-	}
-	snprintf(buf, sizeof(buf), "errno %d (%s)", err, strerror(err));
-	return buf;
-}
-
-/*
- * A call that must fail: prints "WHAT: ERRNO", FAILs unless it is @want.
- * Reads errno itself: @ret is the call, evaluated before this body runs.
- */
-static void expect_err(const char *what, long ret, int want)
-{
-	int err = errno;
-
-	if (ret >= 0) {
-		printf("%s: succeeded with %ld\n", what, ret);
-		fail("%s: got %ld, expected %s", what, ret, errname(want));
-		return;
-	}
-	printf("%s: %s\n", what, errname(err));
-	if (err != want)
-		fail("%s: got %s, expected %s", what, errname(err),
-		     errname(want));
-}
 
 /* A call that must succeed: prints "WHAT: ok". */
 static void expect_ok(const char *what, long ret)
@@ -124,29 +50,6 @@ static void expect_ok(const char *what, long ret)
 		return;
 	}
 	printf("%s: ok\n", what);
-}
-
-static void expect_eq(const char *what, unsigned long long got,
-		      unsigned long long want)
-{
-	if (got != want)
-		fail("%s: got %llu, expected %llu", what, got, want);
-}
-
-static unsigned long arg_num(const char *s, unsigned long min,
-			     unsigned long max, const char *name)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max) {
-		fail("usage: %s must be a number in %lu..%lu, got \"%s\"",
-		     name, min, max, s);
-		exit(KSFT_FAIL);
-	}
-	return v;
 }
 
 static size_t arg_word(const char *s)
@@ -164,13 +67,7 @@ static size_t arg_word(const char *s)
 /* The driver's generator (ipclab_uapi.h, IPCLAB_IOC_SHM_FILL). */
 static unsigned char xorshift_byte(__u32 *state)
 {
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x >> 24;
+	return rnd_next(state) >> 24;
 }
 
 static void fill_xorshift(unsigned char *p, size_t len, __u32 seed)
@@ -236,57 +133,11 @@ static int past(__u64 end, unsigned long count)
 	return !(count % 1024) && now_ns(CLOCK_MONOTONIC) > end;
 }
 
-static pid_t xfork(void)
-{
-	pid_t parent = getpid(), pid;
-
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		failed = 0;		/* the child reports only its own checks */
-		alarm(TIMEOUT_S);	/* alarms are not inherited */
-		/* If the parent times out, no child outlives it. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-		    getppid() != parent)
-			_exit(KSFT_FAIL);
-	}
-	return pid;
-}
-
-/* Reap @pid; FAIL (naming @who) unless it passed. */
-static void reap(pid_t pid, const char *who)
-{
-	static char label[64];
-	int status;
-
-	snprintf(label, sizeof(label), "waiting for the %s to exit", who);
-	phase = label;
-	if (waitpid(pid, &status, 0) < 0)
-		die("waitpid");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS)
-		return;
-	if (WIFSIGNALED(status))
-		fail("%s: killed by signal %d", who, WTERMSIG(status));
-	else
-		fail("%s: exit status %d, expected 0", who,
-		     WEXITSTATUS(status));
-}
-
 /* ---- the device ---- */
 
 static int dev_open(int flags)
 {
-	int fd = open(IPCLAB_SHM_PATH, O_RDWR | O_CLOEXEC | flags);
-
-	if (fd < 0 && errno == ENOENT) {
-		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n",
-		       IPCLAB_SHM_PATH, strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	if (fd < 0)
-		die("open " IPCLAB_SHM_PATH);
-	return fd;
+	return open_dev(IPCLAB_SHM_PATH, flags);
 }
 
 static void dev_info(int fd, struct ipclab_shm_info *info)
@@ -1348,12 +1199,7 @@ static void cmd_isolation(char **argv)
 	close(ctl);
 }
 
-static const struct command {
-	const char *name;
-	const char *args;
-	int nargs;
-	void (*run)(char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "fill", "PAGES SEED OFFSET LENGTH", 4, cmd_fill },
 	{ "checksum", "WORD OFFSET SEED", 3, cmd_checksum },
 	{ "views", "PAGES K WORD", 3, cmd_views },
@@ -1369,41 +1215,10 @@ static const struct command {
 	{ "isolation", "N SEED", 2, cmd_isolation },
 };
 
-static void list_commands(void)
-{
-	size_t i;
-
-	printf("usage: shm COMMAND ARGS...\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  shm %s %s\n", commands[i].name, commands[i].args);
-}
-
 int main(int argc, char **argv)
 {
-	struct sigaction sa;
-	size_t i;
-
-	/* Unbuffered: parent and children print in the order things happen. */
-	setvbuf(stdout, NULL, _IONBF, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) < 0)
-		die("sigaction");
-	alarm(TIMEOUT_S);
+	labtest_start();
 	page = sysconf(_SC_PAGESIZE);
 
-	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		if (argc - 2 != commands[i].nargs) {
-			fail("usage: shm %s %s", commands[i].name,
-			     commands[i].args);
-			return KSFT_FAIL;
-		}
-		commands[i].run(argv + 2);
-		return failed ? KSFT_FAIL : KSFT_PASS;
-	}
-	list_commands();
-	return KSFT_FAIL;
+	return run_command("shm", commands, ARRAY_SIZE(commands), argc, argv);
 }

@@ -5,22 +5,11 @@
 # receiver and kill(2) sender.
 set -eu
 
+# shellcheck source=/dev/null
+. /opt/ipclab/lib/demo.sh
+
 SIG=/opt/ipclab/signal
 TMP=/tmp/demo-signal
-
-say() {
-	printf '\n### %s\n' "$*"
-}
-
-show() {
-	printf '$ %s\n' "$*"
-	"$@" || printf '(exit status %s)\n' "$?"
-}
-
-show_sh() {
-	printf '$ %s\n' "$1"
-	sh -c "$1" || printf '(exit status %s)\n' "$?"
-}
 
 classic() {
 	say "The classic pair: a SIGINT receiver and a kill(2) sender"

@@ -29,148 +29,17 @@
 #define TIMEOUT_S	20	/* every blocking call ends by then */
 #define WAIT_MS		5000	/* how long a signal may take to arrive */
 #define MAX_PROCS	16
+#define LABTEST_LOST	"signal"	/* named by the timeout message */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define KSFT_PASS	0
-#define KSFT_FAIL	1
-#define KSFT_SKIP	4
+#include "labtest.h"
 
 #ifndef SYS_clone3
 #define SYS_clone3	435
 #endif
 
-static int failed;
-static const char *phase = "start";	/* named by the timeout message */
-
-/* One FAIL line; printf checks the format against the arguments. */
-#define fail(...)					\
-	do {						\
-		failed = 1;				\
-		printf("FAIL: " __VA_ARGS__);		\
-		putchar('\n');				\
-	} while (0)
-
-static void die(const char *what)
-{
-	fail("%s: %s", what, strerror(errno));
-	exit(KSFT_FAIL);
-}
-
-/* A lost signal must end as a FAIL with a message, never as a hang. */
-static void on_alarm(int sig)
-{
-	static const char head[] = "FAIL: timed out (a lost signal?) in ";
-	const char *p = phase;
-
-	(void)sig;
-	write(STDOUT_FILENO, head, sizeof(head) - 1);
-	write(STDOUT_FILENO, p, strlen(p));
-	write(STDOUT_FILENO, "\n", 1);
-	_exit(KSFT_FAIL);
-}
-
-static void child_exit(void)
-{
-	_exit(failed ? KSFT_FAIL : KSFT_PASS);
-}
-
-static const char *errname(int err)
-{
-	static char buf[64];
-
-	switch (err) {
-	case EAGAIN: return "EAGAIN";
-	case EBUSY: return "EBUSY";
-	case EFAULT: return "EFAULT";
-	case EINTR: return "EINTR";
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case ENOTTY: return "ENOTTY";
-	case ESPIPE: return "ESPIPE";
-	case ESRCH: return "ESRCH";
-	}
-	snprintf(buf, sizeof(buf), "errno %d (%s)", err, strerror(err));
-	return buf;
-}
-
-/* A call that must fail: prints "WHAT: ERRNO", FAILs unless it is @want. */
-static void expect_err(const char *what, long ret, int want)
-{
-	int err = errno;
-
-	if (ret >= 0) {
-		printf("%s: succeeded with %ld\n", what, ret);
-		fail("%s: got %ld, expected %s", what, ret, errname(want));
-		return;
-	}
-	printf("%s: %s\n", what, errname(err));
-	if (err != want)
-		fail("%s: got %s, expected %s", what, errname(err),
-		     errname(want));
-}
-
-static void expect_eq(const char *what, unsigned long long got,
-		      unsigned long long want)
-{
-	if (got != want)
-		fail("%s: got %llu, expected %llu", what, got, want);
-}
-
-static unsigned long long arg_num(const char *s, unsigned long long min,
-				  unsigned long long max, const char *name)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max) {
-		fail("usage: %s must be a number in %llu..%llu, got \"%s\"",
-		     name, min, max, s);
-		exit(KSFT_FAIL);
-	}
-	return v;
-}
-
 static int arg_signo(const char *s, const char *name)
 {
 	return arg_num(s, 1, 64, name);
-}
-
-static pid_t xfork(void)
-{
-	pid_t parent = getpid(), pid;
-
-	pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		failed = 0;		/* the child reports only its own checks */
-		alarm(TIMEOUT_S);	/* alarms are not inherited */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-		    getppid() != parent)
-			_exit(KSFT_FAIL);
-	}
-	return pid;
-}
-
-static void reap(pid_t pid, const char *who)
-{
-	static char label[64];
-	int status;
-
-	snprintf(label, sizeof(label), "waiting for the %s to exit", who);
-	phase = label;
-	if (waitpid(pid, &status, 0) < 0)
-		die("waitpid");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS)
-		return;
-	if (WIFSIGNALED(status))
-		fail("%s: killed by signal %d", who, WTERMSIG(status));
-	else
-		fail("%s: exit status %d, expected 0", who,
-		     WEXITSTATUS(status));
 }
 
 static long ms_since(const struct timespec *t0)
@@ -279,16 +148,7 @@ static void raise_sigpending(rlim_t n)
 
 static int dev_open(void)
 {
-	int fd = open(IPCLAB_SIGNAL_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0 && errno == ENOENT) {
-		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n",
-		       IPCLAB_SIGNAL_PATH, strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	if (fd < 0)
-		die("open " IPCLAB_SIGNAL_PATH);
-	return fd;
+	return open_dev(IPCLAB_SIGNAL_PATH, 0);
 }
 
 static int dev_reg(int fd, __u32 signo, __u64 value)
@@ -1267,12 +1127,7 @@ static void cmd_latency(char **argv)
 	close(fd);
 }
 
-static const struct command {
-	const char *name;
-	const char *args;
-	int nargs;
-	void (*run)(char **argv);
-} commands[] = {
+static const struct command commands[] = {
 	{ "payload", "SIGNO VALUE DELAY_MS", 3, cmd_payload },
 	{ "no-registration", "SIGNO VALUE", 2, cmd_no_registration },
 	{ "fasync", "SIGNO", 1, cmd_fasync },
@@ -1294,29 +1149,12 @@ static const struct command {
 	{ "latency", "N", 1, cmd_latency },
 };
 
-static void list_commands(void)
-{
-	size_t i;
-
-	printf("usage: signal COMMAND ARGS...\n");
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		printf("  signal %s %s\n", commands[i].name, commands[i].args);
-}
-
 int main(int argc, char **argv)
 {
-	struct sigaction sa;
 	size_t i;
 	int named = 0;
 
-	/* Unbuffered: parent and children print in the order things happen. */
-	setvbuf(stdout, NULL, _IONBF, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) < 0)
-		die("sigaction");
-	alarm(TIMEOUT_S);
+	labtest_start();
 
 	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name))
@@ -1329,6 +1167,6 @@ int main(int argc, char **argv)
 	}
 	if (named)
 		fail("usage: wrong number of arguments for %s", argv[1]);
-	list_commands();
+	list_commands("signal", commands, ARRAY_SIZE(commands));
 	return KSFT_FAIL;
 }

@@ -4,21 +4,10 @@
 # hotplug helper: one-shot, as root, argv and envp in, an exit status out.
 set -eu
 
+# shellcheck source=/dev/null
+. /opt/ipclab/lib/demo.sh
+
 UMH=/opt/ipclab/umh
-
-say() {
-	printf '\n### %s\n' "$*"
-}
-
-show() {
-	printf '$ %s\n' "$*"
-	"$@" || printf '(exit status %s)\n' "$?"
-}
-
-show_sh() {
-	printf '$ %s\n' "$1"
-	sh -c "$1" || printf '(exit status %s)\n' "$?"
-}
 
 main() {
 	say "umh: the kernel starts a user program"

@@ -31,76 +31,9 @@
 #define WAIT_MS		10000	/* the test waits this long for an event */
 #define MAX_PROCS	12
 #define SELF		"/opt/ipclab/umh"
+#define LABTEST_ERR0	"ok"	/* errname(0) */
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-#define KSFT_PASS	0
-#define KSFT_FAIL	1
-#define KSFT_SKIP	4
-
-static int failed;
-static const char *phase = "start";	/* named by the timeout message */
-
-#define fail(...)					\
-	do {						\
-		failed = 1;				\
-		printf("FAIL: " __VA_ARGS__);		\
-		putchar('\n');				\
-	} while (0)
-
-static void die(const char *what)
-{
-	fail("%s: %s", what, strerror(errno));
-	exit(KSFT_FAIL);
-}
-
-static void on_alarm(int sig)
-{
-	static const char head[] = "FAIL: timed out in ";
-	const char *p = phase;
-
-	(void)sig;
-	write(STDOUT_FILENO, head, sizeof(head) - 1);
-	write(STDOUT_FILENO, p, strlen(p));
-	write(STDOUT_FILENO, "\n", 1);
-	_exit(KSFT_FAIL);
-}
-
-static const char *errname(int err)
-{
-	static char buf[64];
-
-	switch (err) {
-	case 0: return "ok";
-	case EACCES: return "EACCES";
-	case EAGAIN: return "EAGAIN";
-	case EFAULT: return "EFAULT";
-	case EINTR: return "EINTR";
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case ENOEXEC: return "ENOEXEC";
-	case ENOTTY: return "ENOTTY";
-	case EPERM: return "EPERM";
-	}
-	snprintf(buf, sizeof(buf), "errno %d (%s)", err, strerror(err));
-	return buf;
-}
-
-static unsigned long arg_num(const char *s, unsigned long min,
-			     unsigned long max, const char *name)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || v < min || v > max) {
-		fail("usage: %s must be a number in %lu..%lu, got \"%s\"",
-		     name, min, max, s);
-		exit(KSFT_FAIL);
-	}
-	return v;
-}
+#include "labtest.h"
 
 static long now_ms(void)
 {
@@ -142,21 +75,6 @@ static void touch(const char *path)
 	if (fd < 0)
 		die(path);
 	close(fd);
-}
-
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
 }
 
 /* The state letter of @pid from /proc/PID/stat, '?' if it is gone. */
@@ -271,16 +189,7 @@ static int helper_main(int argc, char **argv, char **envp)
 
 static int dev_open(void)
 {
-	int fd = open(IPCLAB_UMH_DEV_PATH, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0 && errno == ENOENT) {
-		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n",
-		       IPCLAB_UMH_DEV_PATH, strerror(errno));
-		exit(KSFT_SKIP);
-	}
-	if (fd < 0)
-		die("open " IPCLAB_UMH_DEV_PATH);
-	return fd;
+	return open_dev(IPCLAB_UMH_DEV_PATH, 0);
 }
 
 static void set_path(struct ipclab_umh_run *r, const char *path)
@@ -342,7 +251,8 @@ static int run(int fd, struct ipclab_umh_run *r)
 	return ioctl(fd, IPCLAB_IOC_UMH_RUN, r) < 0 ? errno : 0;
 }
 
-static void expect_err(const char *what, int got, int want)
+/* An ioctl result (0 or an errno) that must be @want. */
+static void expect_errno(const char *what, int got, int want)
 {
 	printf("%s: %s\n", what, errname(got));
 	if (got != want)
@@ -430,7 +340,7 @@ static void cmd_run(int argc, char **argv)
 	phase = "ioctl IPCLAB_IOC_UMH_RUN";
 	err = run(fd, &r);
 	if (err) {
-		expect_err("ioctl", err, 0);
+		expect_errno("ioctl", err, 0);
 		exit(KSFT_FAIL);
 	}
 	print_result(&r);
@@ -463,7 +373,7 @@ static void cmd_credentials(int argc, char **argv)
 	prep(&r, IPCLAB_UMH_WAIT_PROC, record, "0", "-", NULL, 0, NULL, 0);
 	err = run(fd, &r);
 	if (err) {
-		expect_err("ioctl as nobody", err, 0);
+		expect_errno("ioctl as nobody", err, 0);
 		exit(KSFT_FAIL);
 	}
 	print_result(&r);
@@ -489,7 +399,7 @@ static void cmd_wait_exec(int argc, char **argv)
 	phase = "ioctl IPCLAB_IOC_UMH_RUN (WAIT_EXEC)";
 	err = run(fd, &r);
 	if (err) {
-		expect_err("ioctl", err, 0);
+		expect_errno("ioctl", err, 0);
 		exit(KSFT_FAIL);
 	}
 	print_result(&r);
@@ -566,7 +476,7 @@ static void cmd_wait_proc(int argc, char **argv)
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		fail("watcher failed");
 	if (err) {
-		expect_err("ioctl", err, 0);
+		expect_errno("ioctl", err, 0);
 		exit(KSFT_FAIL);
 	}
 	print_result(&r);
@@ -633,7 +543,7 @@ static void cmd_no_wait(int argc, char **argv)
 	prep(&r, IPCLAB_UMH_NO_WAIT, record, argv[1], "-", NULL, 0, NULL, 0);
 	err = run(fd, &r);
 	if (err) {
-		expect_err("ioctl", err, 0);
+		expect_errno("ioctl", err, 0);
 		exit(KSFT_FAIL);
 	}
 	print_result(&r);
@@ -653,7 +563,7 @@ static void cmd_no_wait(int argc, char **argv)
 		 argv[0]);
 	prep(&r, IPCLAB_UMH_NO_WAIT, record, "0", "-", NULL, 0, NULL, 0);
 	set_path(&r, missing);
-	expect_err("no-wait on a missing program", run(fd, &r), 0);
+	expect_errno("no-wait on a missing program", run(fd, &r), 0);
 	close(fd);
 }
 
@@ -815,16 +725,16 @@ static void cmd_errors(int argc, char **argv)
 		prep(&r, modes[i].wait, marker, "0", "-", NULL, 0, NULL, 0);
 		set_path(&r, missing);
 		snprintf(what, sizeof(what), "%s missing program", modes[i].name);
-		expect_err(what, run(fd, &r), ENOENT);
+		expect_errno(what, run(fd, &r), ENOENT);
 		set_path(&r, noexec);
 		snprintf(what, sizeof(what), "%s mode 0644", modes[i].name);
-		expect_err(what, run(fd, &r), EACCES);
+		expect_errno(what, run(fd, &r), EACCES);
 		set_path(&r, IPCLAB_UMH_DIR);
 		snprintf(what, sizeof(what), "%s a directory", modes[i].name);
-		expect_err(what, run(fd, &r), EACCES);
+		expect_errno(what, run(fd, &r), EACCES);
 		set_path(&r, junk);
 		snprintf(what, sizeof(what), "%s not a program", modes[i].name);
-		expect_err(what, run(fd, &r), ENOEXEC);
+		expect_errno(what, run(fd, &r), ENOEXEC);
 	}
 	printf("mode 0644 script ran: %s\n", exists(marker) ? "yes" : "no");
 	if (exists(marker))
@@ -869,7 +779,7 @@ static void cmd_refuse(int argc, char **argv)
 		r.argc = 2;
 		r.wait = IPCLAB_UMH_WAIT_PROC;
 		snprintf(bad, sizeof(bad), "path \"%s\"", paths[i]);
-		expect_err(bad, run(fd, &r), EPERM);
+		expect_errno(bad, run(fd, &r), EPERM);
 	}
 	printf("refused programs ran: %s\n", exists(marker) ? "yes" : "no");
 	if (exists(marker))
@@ -877,40 +787,40 @@ static void cmd_refuse(int argc, char **argv)
 
 	prep(&r, IPCLAB_UMH_WAIT_PROC, marker, "0", "-", NULL, 0, NULL, 0);
 	memset(r.path, 'x', sizeof(r.path));
-	expect_err("unterminated path", run(fd, &r), EINVAL);
+	expect_errno("unterminated path", run(fd, &r), EINVAL);
 
 	prep(&r, IPCLAB_UMH_WAIT_PROC, marker, "0", "-", NULL, 0, NULL, 0);
 	r.argc = IPCLAB_UMH_MAX_ARGS + 1;
-	expect_err("argc 17", run(fd, &r), EINVAL);
+	expect_errno("argc 17", run(fd, &r), EINVAL);
 	r.argc = 4;
 	r.envc = IPCLAB_UMH_MAX_ARGS + 1;
-	expect_err("envc 17", run(fd, &r), EINVAL);
+	expect_errno("envc 17", run(fd, &r), EINVAL);
 	r.envc = 0;
 	r.argc = 1;	/* a word with no NUL before the buffer's end */
 	memset(r.argv, 'y', sizeof(r.argv));
-	expect_err("word without NUL", run(fd, &r), EINVAL);
+	expect_errno("word without NUL", run(fd, &r), EINVAL);
 
 	prep(&r, IPCLAB_UMH_WAIT_PROC, marker, "0", "-", NULL, 0, NULL, 0);
 	env[0] = argv[0];	/* no '=' */
 	pack(r.envp, env, 1);
 	r.envc = 1;
-	expect_err("env word without '='", run(fd, &r), EINVAL);
+	expect_errno("env word without '='", run(fd, &r), EINVAL);
 
 	prep(&r, 3, marker, "0", "-", NULL, 0, NULL, 0);
-	expect_err("wait mode 3", run(fd, &r), EINVAL);
+	expect_errno("wait mode 3", run(fd, &r), EINVAL);
 	prep(&r, IPCLAB_UMH_NO_WAIT | IPCLAB_UMH_KILLABLE, marker, "0", "-",
 	     NULL, 0, NULL, 0);
-	expect_err("NO_WAIT | KILLABLE", run(fd, &r), EINVAL);
+	expect_errno("NO_WAIT | KILLABLE", run(fd, &r), EINVAL);
 	prep(&r, IPCLAB_UMH_WAIT_PROC, marker, "0", "-", NULL, 0, NULL, 0);
 	r.pad0 = 1;
-	expect_err("pad0 1", run(fd, &r), EINVAL);
+	expect_errno("pad0 1", run(fd, &r), EINVAL);
 
-	expect_err("bad pointer",
-		   ioctl(fd, IPCLAB_IOC_UMH_RUN, (void *)16) < 0 ? errno : 0,
-		   EFAULT);
-	expect_err("unknown ioctl",
-		   ioctl(fd, _IO(IPCLAB_IOC_MAGIC, 0x5f)) < 0 ? errno : 0,
-		   ENOTTY);
+	expect_errno("bad pointer",
+		     ioctl(fd, IPCLAB_IOC_UMH_RUN, (void *)16) < 0 ? errno : 0,
+		     EFAULT);
+	expect_errno("unknown ioctl",
+		     ioctl(fd, _IO(IPCLAB_IOC_MAGIC, 0x5f)) < 0 ? errno : 0,
+		     ENOTTY);
 	printf("helpers ran: %s\n", exists(marker) ? "yes" : "no");
 	unlink(marker);
 	close(fd);
@@ -1020,7 +930,7 @@ static void cmd_unload_start(int argc, char **argv)
 		fail("the WAIT_PROC caller never slept in the ioctl");
 	close(fd);	/* only the child's open file pins the module now */
 	err = syscall(SYS_delete_module, "ipclab", O_NONBLOCK) < 0 ? errno : 0;
-	expect_err("rmmod while a WAIT_PROC caller waits", err, EAGAIN);
+	expect_errno("rmmod while a WAIT_PROC caller waits", err, EAGAIN);
 	touch(pgo);
 	phase = "waiting for the WAIT_PROC caller";
 	if (waitpid(child, &status, 0) < 0)
@@ -1033,7 +943,7 @@ static void cmd_unload_start(int argc, char **argv)
 	prep(&r, IPCLAB_UMH_WAIT_EXEC, record, "0", go, NULL, 0, NULL, 0);
 	err = run(fd, &r);
 	if (err) {
-		expect_err("ioctl", err, 0);
+		expect_errno("ioctl", err, 0);
 		exit(KSFT_FAIL);
 	}
 	printf("WAIT_EXEC helper running: %s\n",
@@ -1054,7 +964,8 @@ static void cmd_unload_finish(int argc, char **argv)
 	unlink(go);
 }
 
-static const struct command {
+/* Not labtest.h's struct command: these take argc, the count varies. */
+static const struct umh_command {
 	const char *name;
 	const char *args;
 	int nargs;		/* at least */
@@ -1075,20 +986,13 @@ static const struct command {
 
 int main(int argc, char **argv, char **envp)
 {
-	struct sigaction sa;
 	size_t i;
 
 	/* The kernel starts this same binary as the helper. */
 	if (argc >= 2 && !strcmp(argv[1], "helper"))
 		return helper_main(argc, argv, envp);
 
-	setvbuf(stdout, NULL, _IONBF, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) < 0)
-		die("sigaction");
-	alarm(TIMEOUT_S);
+	labtest_start();
 
 	for (i = 0; argc >= 2 && i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(argv[1], commands[i].name))

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The harness every test program shares: exit codes, FAIL lines, the
+ * timeout, errno names, checks, arguments, child processes, subcommands.
+ *
+ * Define before including it: TIMEOUT_S, the bound on every blocking call;
+ * optionally LABTEST_LOST, what a timeout suggests was lost ("wakeup"), and
+ * LABTEST_ERR0, how errname() names 0.
+ */
+#ifndef LABTEST_H
+#define LABTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <linux/types.h>
+
+#ifndef TIMEOUT_S
+#error "define TIMEOUT_S before including labtest.h"
+#endif
+
+#ifdef LABTEST_LOST
+#define LABTEST_TIMEOUT_HEAD "FAIL: timed out (a lost " LABTEST_LOST "?) in "
+#else
+#define LABTEST_TIMEOUT_HEAD "FAIL: timed out in "
+#endif
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define KSFT_PASS	0
+#define KSFT_FAIL	1
+#define KSFT_SKIP	4
+
+static int failed;
+static const char *phase = "start";	/* named by the timeout message */
+
+/* One FAIL line; printf checks the format against the arguments. */
+#define fail(...)					\
+	do {						\
+		failed = 1;				\
+		printf("FAIL: " __VA_ARGS__);		\
+		putchar('\n');				\
+	} while (0)
+
+/* An unexpected error the test cannot go on from. */
+static inline void die(const char *what)
+{
+	fail("%s: %s", what, strerror(errno));
+	exit(KSFT_FAIL);
+}
+
+/* A lost wakeup must end as a FAIL with a message, never as a hang. */
+static inline void on_alarm(int sig)
+{
+	static const char head[] = LABTEST_TIMEOUT_HEAD;
+	const char *p = phase;
+
+	(void)sig;
+	write(STDOUT_FILENO, head, sizeof(head) - 1);
+	write(STDOUT_FILENO, p, strlen(p));
+	write(STDOUT_FILENO, "\n", 1);
+	_exit(KSFT_FAIL);
+}
+
+/*
+ * Unbuffered stdout, so that parent and children print in the order things
+ * happen; then the timeout that turns a hang into a FAIL.
+ */
+static inline void labtest_start(void)
+{
+	struct sigaction sa;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) < 0)
+		die("sigaction");
+	alarm(TIMEOUT_S);
+}
+
+static inline void child_exit(void)
+{
+	_exit(failed ? KSFT_FAIL : KSFT_PASS);
+}
+
+static inline const char *errname(int err)
+{
+	static char buf[64];
+
+#ifdef LABTEST_ERR0
+	if (!err)
+		return LABTEST_ERR0;
+#endif
+	switch (err) {
+	case EACCES: return "EACCES";
+	case EAGAIN: return "EAGAIN";
+	case EBUSY: return "EBUSY";
+	case EFAULT: return "EFAULT";
+	case EINTR: return "EINTR";
+	case EINVAL: return "EINVAL";
+	case ENOBUFS: return "ENOBUFS";
+	case ENOENT: return "ENOENT";
+	case ENOEXEC: return "ENOEXEC";
+	case ENOTTY: return "ENOTTY";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case EPERM: return "EPERM";
+	case ERANGE: return "ERANGE";
+	case ESPIPE: return "ESPIPE";
+	case ESRCH: return "ESRCH";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	}
+	snprintf(buf, sizeof(buf), "errno %d (%s)", err, strerror(err));
+	return buf;
+}
+
+/*
+ * A call that must fail: prints "WHAT: ERRNO", FAILs unless it is @want.
+ * Reads errno itself: @ret is the call, evaluated before this body runs.
+ */
+static inline void expect_err(const char *what, long ret, int want)
+{
+	int err = errno;
+
+	if (ret >= 0) {
+		printf("%s: succeeded with %ld\n", what, ret);
+		fail("%s: got %ld, expected %s", what, ret, errname(want));
+		return;
+	}
+	printf("%s: %s\n", what, errname(err));
+	if (err != want)
+		fail("%s: got %s, expected %s", what, errname(err),
+		     errname(want));
+}
+
+static inline void expect_eq(const char *what, unsigned long long got,
+			     unsigned long long want)
+{
+	if (got != want)
+		fail("%s: got %llu, expected %llu", what, got, want);
+}
+
+/* A number argument in @min..@max, else a usage FAIL and exit. */
+static inline unsigned long long arg_num(const char *s, unsigned long long min,
+					 unsigned long long max,
+					 const char *name)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || v < min || v > max) {
+		fail("usage: %s must be a number in %llu..%llu, got \"%s\"",
+		     name, min, max, s);
+		exit(KSFT_FAIL);
+	}
+	return v;
+}
+
+/* A small, seedable pseudo-random stream (xorshift32). */
+static inline __u32 rnd_next(__u32 *state)
+{
+	__u32 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+static inline __u32 rnd_seed(unsigned long seed, unsigned int stream)
+{
+	__u32 s = (__u32)seed * 2654435761u + stream * 40503u + 1;
+
+	return s ? s : 1;
+}
+
+/* Read a small file as a string; 0, or -1 when it cannot be read. */
+static inline int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Opens @path, a device of ipclab.ko; SKIP when the module is not loaded. */
+static inline int open_dev(const char *path, int flags)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | flags);
+
+	if (fd < 0 && errno == ENOENT) {
+		printf("SKIP: %s: %s (is ipclab.ko loaded?)\n", path,
+		       strerror(errno));
+		exit(KSFT_SKIP);
+	}
+	if (fd < 0) {
+		fail("open %s: %s", path, strerror(errno));
+		exit(KSFT_FAIL);
+	}
+	return fd;
+}
+
+static inline pid_t xfork(void)
+{
+	pid_t parent = getpid(), pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		failed = 0;		/* the child reports only its own checks */
+		alarm(TIMEOUT_S);	/* alarms are not inherited */
+		/* If the parent times out, no child outlives it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+		    getppid() != parent)
+			_exit(KSFT_FAIL);
+	}
+	return pid;
+}
+
+/* Wait for @pid; FAIL (naming @who) unless it passed. */
+static inline void wait_pass(pid_t pid, const char *who)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS)
+		return;
+	if (WIFSIGNALED(status))
+		fail("%s: killed by signal %d", who, WTERMSIG(status));
+	else
+		fail("%s: exit status %d, expected 0", who,
+		     WEXITSTATUS(status));
+}
+
+/* Reap @pid as wait_pass() does; a timeout names the wait. */
+static inline void reap(pid_t pid, const char *who)
+{
+	static char label[64];
+
+	snprintf(label, sizeof(label), "waiting for the %s to exit", who);
+	phase = label;
+	wait_pass(pid, who);
+}
+
+/* A subcommand "PROG NAME ARGS": @nargs arguments, or at least -@nargs. */
+struct command {
+	const char *name;
+	const char *args;
+	int nargs;
+	void (*run)(char **argv);
+};
+
+static inline void list_commands(const char *prog, const struct command *c,
+				 size_t n)
+{
+	size_t i;
+
+	printf("usage: %s COMMAND ARGS...\n", prog);
+	for (i = 0; i < n; i++)
+		printf("  %s %s %s\n", prog, c[i].name, c[i].args);
+}
+
+/* Runs the subcommand argv[1] names; returns the exit code. */
+static inline int run_command(const char *prog, const struct command *c,
+			      size_t n, int argc, char **argv)
+{
+	size_t i;
+
+	for (i = 0; argc >= 2 && i < n; i++) {
+		int nargs = argc - 2;
+
+		if (strcmp(argv[1], c[i].name))
+			continue;
+		if (c[i].nargs >= 0 ? nargs != c[i].nargs :
+		    nargs < -c[i].nargs) {
+			fail("usage: %s %s %s", prog, c[i].name, c[i].args);
+			return KSFT_FAIL;
+		}
+		c[i].run(argv + 2);
+		return failed ? KSFT_FAIL : KSFT_PASS;
+	}
+	list_commands(prog, c, n);
+	return KSFT_FAIL;
+}
+
+#endif /* LABTEST_H */
