@@ -22,6 +22,7 @@ set lab(draining) 0
 set lab(log) ""
 set lab(log_cap) 262144
 set lab(modargs) ""
+set lab(subtests) {}
 
 # --- Randomness: the host makes every challenge, the guest can't know it.
 
@@ -85,6 +86,16 @@ proc lab_fail {msg} {
 
 proc lab_skip {msg} {
 	return -code error -errorcode {LAB SKIP} $msg
+}
+
+# lab_subtest NAME VERDICT ?MESSAGE?: a result of a suite that reports its
+# own subtests (kselftest's KTAP), recorded as <test>/NAME. It counts like a
+# test in the result files and is nested under its test in TAP.
+proc lab_subtest {name verdict {msg ""}} {
+	global lab
+	lappend lab(subtests) [dict create name $lab(current)/$name points 0 \
+		verdict $verdict message $msg duration 0.000 log "" ktitle "" \
+		kreport "" kloc ""]
 }
 
 # A test's transcript is capped: a flood keeps its head and its tail.

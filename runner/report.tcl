@@ -8,6 +8,18 @@ proc _lab_passed {verdict} {
 	return [expr {$verdict in {PASS SKIP}}]
 }
 
+# Each test, then its subtests (lab_subtest), as one flat list.
+proc _lab_flatten {results} {
+	set flat {}
+	foreach r $results {
+		lappend flat $r
+		if {[dict exists $r subtests]} {
+			lappend flat {*}[dict get $r subtests]
+		}
+	}
+	return $flat
+}
+
 proc _lab_write_file {path text} {
 	set f [open $path.tmp w]
 	fconfigure $f -encoding utf-8
@@ -16,8 +28,26 @@ proc _lab_write_file {path text} {
 	file rename -force $path.tmp $path
 }
 
-# TAP version 13 / KTAP: "ok N - name", diagnostics as "# " lines.
+# TAP version 13 / KTAP: "ok N - name", diagnostics as "# " lines; the
+# subtests of a test come first, indented, with their own plan (KTAP nesting).
 proc _lab_tap_line {n r} {
+	set subs {}
+	if {[dict exists $r subtests]} {
+		set subs [dict get $r subtests]
+	}
+	set text ""
+	if {[llength $subs]} {
+		append text "    KTAP version 1\n    1..[llength $subs]\n"
+		set i 0
+		foreach sub $subs {
+			set line [_lab_tap_one [incr i] $sub]
+			append text "    [join [split $line \n] "\n    "]\n"
+		}
+	}
+	return "$text[_lab_tap_one $n $r]"
+}
+
+proc _lab_tap_one {n r} {
 	set name [dict get $r name]
 	set verdict [dict get $r verdict]
 	set msg [dict get $r message]
@@ -141,6 +171,6 @@ proc _lab_write_json {path results elapsed} {
 
 proc _lab_write_results {dir results total elapsed} {
 	_lab_write_tap $dir/results.tap $results $total
-	_lab_write_junit $dir/junit.xml $results
-	_lab_write_json $dir/results.json $results $elapsed
+	_lab_write_junit $dir/junit.xml [_lab_flatten $results]
+	_lab_write_json $dir/results.json [_lab_flatten $results] $elapsed
 }
