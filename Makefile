@@ -15,6 +15,11 @@ MODULE_ARGS ?=
 EXTRA_TESTS ?=
 # check-faults: all, or injected (only the faults injected at run time).
 FAULTS ?= all
+# i/N: run only the i-th of N slices (CI matrices); balanced with DURATIONS.
+SHARD ?=
+DURATIONS ?= $(TOP)/runner/durations.tsv
+# merge-results: the result directories of the shards to combine.
+DIRS ?=
 JOBS ?= $(shell nproc)
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
 OUT ?= out
@@ -102,6 +107,7 @@ endif
 # --- Targets -------------------------------------------------------------------
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
+	print-cache-key merge-results durations check-shards check-ci-templates \
 	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
@@ -120,12 +126,17 @@ help:
 	@echo '  make lint      checkpatch, sparse + W=1, shellcheck'
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
 	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
+	@echo '  make check-shards  SHARD=1/3..3/3 merged must equal one full run'
+	@echo '  make check-ci-templates  the templates in ci-templates/ parse and name real targets'
+	@echo '  make merge-results DIRS="a/results b/results"  combine shard results into $(OUT)/results'
+	@echo '  make print-cache-key  the kernel build key, for a CI cache of CACHE_DIR'
+	@echo '  make durations     record test durations (runner/durations.tsv) to balance shards'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
 	@echo
 	@echo 'variables (now):'
 	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
 	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  EXTRA_TESTS=$(EXTRA_TESTS)"
-	@echo '  SEED=$(SEED)  OUT=$(OUT)  V=$(V)' 
+	@echo '  SEED=$(SEED)  SHARD=$(SHARD)  OUT=$(OUT)  V=$(V)' 
 	@echo '  CACHE_DIR=$(CACHE_DIR)'
 
 deps:
@@ -174,7 +185,8 @@ $(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
 
 # Resolve ACCEL=auto once per make invocation (the answer is cached).
 RESOLVE_ACCEL = sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU)
-RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
+RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
+	LAB_SHARD='$(SHARD)' LAB_DURATIONS='$(DURATIONS)'
 # The debug kernel is several times slower: every budget grows with it.
 LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
@@ -223,6 +235,30 @@ _lint: $(BZIMAGE) $(PROGS)
 	@echo 'lint: shellcheck'
 	$(Q)shellcheck -s sh $(LINT_SH)
 	@echo 'lint: ok'
+
+# --- CI integration ---------------------------------------------------------
+
+# The key of the kernel build (source version, fragments, profile): a CI cache
+# of CACHE_DIR keyed by it skips the kernel build. Run after make deps.
+print-cache-key:
+	@echo '$(KNAME)-$(PROFILE)-$(KEY)'
+
+# Combine the result directories of several runs (SHARD=1/N .. N/N).
+merge-results:
+	@test -n '$(DIRS)' || { echo 'merge-results: DIRS is empty (hint: DIRS="out/s1/results out/s2/results")' >&2; exit 2; }
+	$(Q)tclsh $(TOP)/runner/merge.tcl $(O)/results $(DIRS)
+
+# Rewrite DURATIONS from the last full run, to balance the shards.
+durations:
+	$(Q)tclsh $(TOP)/runner/durations.tcl $(O)/results/results.model >$(DURATIONS)
+
+# The templates in ci-templates/ parse and name only real targets/variables.
+check-ci-templates: deps
+	$(Q)sh $(TOP)/scripts/check-ci-templates.sh
+
+# Test the shards: SHARD=1/3, 2/3, 3/3 merged equal one full run.
+check-shards: deps
+	$(Q)sh $(TOP)/scripts/check-shards.sh $(O)/shards
 
 clean:
 	rm -rf $(O)

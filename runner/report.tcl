@@ -169,8 +169,30 @@ proc _lab_write_json {path results elapsed} {
 	_lab_write_file $path $text
 }
 
+# results.model keeps the model itself (a Tcl list of result dicts), so
+# runner/merge.tcl can combine shards with these same writers.
 proc _lab_write_results {dir results total elapsed} {
 	_lab_write_tap $dir/results.tap $results $total
 	_lab_write_junit $dir/junit.xml [_lab_flatten $results]
 	_lab_write_json $dir/results.json [_lab_flatten $results] $elapsed
+	_lab_write_file $dir/results.model [list $elapsed $results]
+}
+
+# The closing line "N passed, N failed[, N skipped]" and the failed count.
+proc _lab_summary {results} {
+	set passed 0
+	set failed 0
+	set skipped 0
+	foreach r [_lab_flatten $results] {
+		switch -- [dict get $r verdict] {
+			PASS {incr passed}
+			SKIP {incr skipped}
+			default {incr failed}
+		}
+	}
+	set line "$passed passed, $failed failed"
+	if {$skipped} {
+		append line ", $skipped skipped"
+	}
+	return [list $line $failed]
 }
