@@ -53,9 +53,9 @@ proc lab_test {name points body} {
 	set lab(def,$name) [list $points $body $lab(settings)]
 }
 
-# Per-directory settings, kselftest style: "timeout=N" lines.
+# Per-directory settings, kselftest style: "timeout=N", "order=N" lines.
 proc _lab_read_settings {dir} {
-	set settings [dict create timeout 45]
+	set settings [dict create timeout 45 order 50]
 	if {[file exists $dir/settings]} {
 		set f [open $dir/settings]
 		foreach line [split [read $f] \n] {
@@ -68,13 +68,21 @@ proc _lab_read_settings {dir} {
 	return $settings
 }
 
+# Testcase folders run in the order of their settings' "order" (default 50),
+# then by name.
 proc _lab_load_testcases {dirs} {
 	global lab
+	set found {}
 	foreach dir $dirs {
-		foreach exp [lsort [glob -nocomplain -directory $dir */*.exp]] {
-			set lab(settings) [_lab_read_settings [file dirname $exp]]
-			uplevel #0 [list source $exp]
+		foreach exp [glob -nocomplain -directory $dir */*.exp] {
+			set settings [_lab_read_settings [file dirname $exp]]
+			lappend found [list [dict get $settings order] \
+				[file tail [file dirname $exp]] $exp $settings]
 		}
+	}
+	foreach item [lsort -integer -index 0 [lsort -index 1 $found]] {
+		lassign $item order name exp lab(settings)
+		uplevel #0 [list source $exp]
 	}
 }
 
