@@ -12,5 +12,16 @@
 #define _IPCLAB_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/eventfd.h>
+
+/* eventfd_signal() lost its count argument in 6.8: add one, on both. */
+static inline void ipclab_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
 
 #endif /* _IPCLAB_COMPAT_H */
