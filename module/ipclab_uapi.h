@@ -455,9 +455,9 @@ struct ipclab_umh_run {
  *	writes: N	writes to /proc/ipclab_ctl accepted since load
  *	rejected: N	writes to /proc/ipclab_ctl refused with EINVAL
  *	ctl_reads: N	reads of /proc/ipclab_ctl since load (each read())
- * /proc/ipclab_ctl (0666): a read returns "V\n"; a write of a decimal
- * number 0..4294967295 in one write() (an optional trailing newline) sets
- * V. EINVAL: empty, not a number, out of range, or longer than
+ * /proc/ipclab_ctl (0644: root writes): a read returns "V\n"; a write of
+ * a decimal number 0..4294967295 in one write() (an optional trailing
+ * newline) sets V. EINVAL: empty, not a number, out of range, or longer than
  * IPCLAB_PROCFS_CTL_MAX bytes; V is then unchanged.
  */
 #define IPCLAB_PROCFS_STATS_PATH	"/proc/ipclab"

@@ -109,7 +109,7 @@ int ipclab_procfs_init(void)
 
 	if (!proc_create("ipclab", 0444, NULL, &procfs_stats_ops))
 		return -ENOMEM;
-	if (!proc_create("ipclab_ctl", 0666, NULL, &procfs_ctl_ops)) {
+	if (!proc_create("ipclab_ctl", 0644, NULL, &procfs_ctl_ops)) {
 		remove_proc_entry("ipclab", NULL);
 		return -ENOMEM;
 	}

@@ -43,7 +43,7 @@ static ssize_t uevent_write(struct file *file, const char __user *ubuf,
 	char word_var[sizeof(UEVENT_WORD_VAR) + IPCLAB_UEVENT_WORD_MAX];
 	char seq_var[sizeof(UEVENT_SEQ_VAR) + 20];
 	char buf[IPCLAB_UEVENT_WORD_MAX + 1];
-	char *envp[] = { word_var, seq_var, NULL };
+	char *envp[3];
 	size_t len = count;
 	int ret;
 
@@ -59,6 +59,9 @@ static ssize_t uevent_write(struct file *file, const char __user *ubuf,
 	buf[len] = '\0';
 
 	/* Process context: kobject_uevent_env() allocates and may sleep. */
+	envp[0] = word_var;
+	envp[1] = seq_var;
+	envp[2] = NULL;
 	mutex_lock(&uevent_lock);
 	snprintf(word_var, sizeof(word_var), UEVENT_WORD_VAR "%s", buf);
 	snprintf(seq_var, sizeof(seq_var), UEVENT_SEQ_VAR "%llu",
