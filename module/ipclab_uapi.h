@@ -537,8 +537,9 @@ struct ipclab_eventfd_stats {
 #define IPCLAB_EVENTFD_IOC_SIGNAL	_IOW(IPCLAB_IOC_MAGIC, 0x61, __u32)
 /*
  * Arm (or re-arm) this file's one-shot timer: after delay_ms a work item
- * adds count to the eventfd attached then. EINVAL: out of range; ENOENT:
- * none attached. Closing the file cancels it.
+ * adds count to the eventfd attached then, 1 at a time (a reader woken by
+ * the first may see part of it). EINVAL: out of range; ENOENT: none
+ * attached. Closing the file cancels it. (SIGNAL returns after all N.)
  */
 #define IPCLAB_EVENTFD_IOC_TIMER	_IOW(IPCLAB_IOC_MAGIC, 0x62, \
 					     struct ipclab_eventfd_timer)

@@ -159,6 +159,7 @@ static void cmd_notify(char **argv)
 		fail("no notification within %d ms", NOTIFY_WAIT_MS);
 		return;
 	}
+	printf("# woken after %lld ms (delay %llu ms)\n", dt, d);
 	printf("woken: %s\n", pfd.revents & POLLPRI ? "POLLPRI" : "no POLLPRI");
 	printf("waited at least the delay: %s\n",
 	       dt + 20 >= (long long)d ? "yes" : "no");
