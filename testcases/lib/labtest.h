@@ -101,6 +101,7 @@ static inline const char *errname(int err)
 	switch (err) {
 	case EACCES: return "EACCES";
 	case EAGAIN: return "EAGAIN";
+	case EBADF: return "EBADF";
 	case EBUSY: return "EBUSY";
 	case EFAULT: return "EFAULT";
 	case EINTR: return "EINTR";
