@@ -255,7 +255,57 @@ static void cmd_dgram(char **argv)
 	}
 }
 
-/* named NAME WORD: a path in /tmp, then the abstract namespace. */
+/*
+ * A datagram server on an abstract name: no connection, each datagram
+ * carries its sender's address (the client's was autobound) for the reply.
+ */
+static void named_dgram(const char *name, const char *word)
+{
+	size_t len = strlen(word);
+	struct sockaddr_un sa, from;
+	socklen_t salen = make_addr(&sa, name, 1), fromlen = sizeof(from);
+	char buf[MAX_WORD];
+	ssize_t n;
+	pid_t pid;
+	int fd;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, salen) < 0)
+		die("dgram socket/bind");
+	pid = xfork();
+	if (pid == 0) {
+		sa_family_t af = AF_UNIX;
+		int cfd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		close(fd);
+		/* A bare family: the kernel picks an abstract name. */
+		if (cfd < 0 || bind(cfd, (struct sockaddr *)&af, sizeof(af)) < 0)
+			die("client autobind");
+		if (sendto(cfd, word, len, 0, (struct sockaddr *)&sa,
+			   salen) != (ssize_t)len)
+			die("client sendto");
+		phase = "dgram client waiting for the reply";
+		n = recv(cfd, buf, sizeof(buf), 0);
+		if (n < 0)
+			die("client recv");
+		print_word("dgram: client got back", buf, n, word);
+		child_exit();
+	}
+	phase = "dgram server waiting";
+	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+		     &fromlen);
+	if (n < 0)
+		die("recvfrom");
+	printf("dgram: server got: %.*s, from an %s address\n", (int)n, buf,
+	       fromlen > sizeof(sa_family_t) && !from.sun_path[0] ?
+	       "abstract" : "unnamed");
+	if (sendto(fd, buf, n, 0, (struct sockaddr *)&from, fromlen) != n)
+		die("sendto the client");
+	reap(pid, "dgram client");
+	close(fd);
+}
+
+/* named NAME WORD: a path in /tmp, the abstract namespace, datagrams. */
 static void cmd_named(char **argv)
 {
 	const char *name = argv[0], *word = argv[1];
@@ -309,6 +359,7 @@ static void cmd_named(char **argv)
 		if (!abstract && unlink(file) < 0)	/* close leaves it */
 			die("unlink");
 	}
+	named_dgram(name, word);
 }
 
 /* errors NAME: ECONNREFUSED, ENOENT, EADDRINUSE. */
