@@ -100,18 +100,26 @@ static inline const char *errname(int err)
 #endif
 	switch (err) {
 	case EACCES: return "EACCES";
+	case EADDRINUSE: return "EADDRINUSE";
 	case EAGAIN: return "EAGAIN";
 	case EBADF: return "EBADF";
 	case EBUSY: return "EBUSY";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case EEXIST: return "EEXIST";
 	case EFAULT: return "EFAULT";
+	case EIDRM: return "EIDRM";
 	case EINTR: return "EINTR";
 	case EINVAL: return "EINVAL";
+	case EMSGSIZE: return "EMSGSIZE";
 	case ENOBUFS: return "ENOBUFS";
 	case ENOENT: return "ENOENT";
 	case ENOEXEC: return "ENOEXEC";
+	case ENOMSG: return "ENOMSG";
 	case ENOTTY: return "ENOTTY";
+	case ENXIO: return "ENXIO";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case EPERM: return "EPERM";
+	case EPIPE: return "EPIPE";
 	case ERANGE: return "ERANGE";
 	case ESPIPE: return "ESPIPE";
 	case ESRCH: return "ESRCH";
