@@ -183,16 +183,27 @@ $(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
 		$(wildcard $(TOP)/testcases/*/demo.sh) $(TOP)/testcases/lib/demo-lib.sh $(B)/gen_init_cpio
 	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(B)/bin $(TOP)/testcases
 
-# Resolve ACCEL=auto once per make invocation (the answer is cached).
-RESOLVE_ACCEL = sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU)
+# Resolve ACCEL=auto once per make invocation (the answer is cached), then
+# the kernel command line for it: under TCG the guest reads the host's TSC
+# but cannot calibrate it (no ACPI, no HPET) and would fall back to a 4 ms
+# jiffies clock that drifts under load, after a 0.3 s delay-loop calibration;
+# the host's measured TSC frequency gives it a real clock at once.
+# Measured once per OUT (not in CACHE_DIR, which CI may carry to another CPU).
+TSC_KHZ := $(O)/tsc-khz
+RESOLVE_ACCEL = accel=$$(sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU)) && \
+	append='$(CMDLINE)' && \
+	if [ "$$accel" = tcg ]; then append="$$append tsc=reliable tsc_early_khz=$$(cat $(TSC_KHZ))"; fi
+
+$(TSC_KHZ): $(TOP)/scripts/tsc-khz.c
+	$(Q)mkdir -p $(@D) && cc -O2 -o $@.bin $< && $@.bin >$@.tmp && mv $@.tmp $@
 RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
 	LAB_SHARD='$(SHARD)' LAB_DURATIONS='$(DURATIONS)'
 # The debug kernel is several times slower: every budget grows with it.
 LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
-_test: $(INITRAMFS)
-	$(Q)accel=$$($(RESOLVE_ACCEL)) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
-	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND='$(CMDLINE)' LAB_SCALE=$(LAB_SCALE) \
+_test: $(INITRAMFS) $(TSC_KHZ)
+	$(Q)$(RESOLVE_ACCEL) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
+	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
 		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
 		LAB_MODDIR='$(B)/module' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
 
@@ -208,20 +219,20 @@ _check-faults: $(BZIMAGE)
 	$(Q)FAULTS='$(FAULTS)' sh $(TOP)/scripts/check-faults.sh $(O)/faults \
 		KERNEL_VERSION=$(KERNEL_VERSION) PROFILE=$(PROFILE)
 
-_demo: $(INITRAMFS)
-	$(Q)accel=$$($(RESOLVE_ACCEL)) && \
-	$(QEMU) -accel $$accel -serial stdio -append '$(CMDLINE) quiet ipclab.mode=demo' </dev/null
+_demo: $(INITRAMFS) $(TSC_KHZ)
+	$(Q)$(RESOLVE_ACCEL) && \
+	$(QEMU) -accel $$accel -serial stdio -append "$$append quiet ipclab.mode=demo" </dev/null
 
 # The console is the shell; Ctrl-C goes to the guest, Ctrl-a x quits QEMU.
-_shell: $(INITRAMFS)
+_shell: $(INITRAMFS) $(TSC_KHZ)
 	@echo 'shell: type exit (or Ctrl-a x) to stop the guest'
-	$(Q)accel=$$($(RESOLVE_ACCEL)) && \
+	$(Q)$(RESOLVE_ACCEL) && \
 	$(QEMU) -accel $$accel -chardev stdio,id=s0,mux=on,signal=off \
-		-serial chardev:s0 -mon chardev=s0 -append '$(CMDLINE) quiet ipclab.mode=shell'
+		-serial chardev:s0 -mon chardev=s0 -append "$$append quiet ipclab.mode=shell"
 
 CHECKPATCH := $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES
-LINT_C := $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.h)
+LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.h)
 LINT_SH := $(TOP)/scripts/*.sh $(TOP)/rootfs/*.sh $(TOP)/rootfs/init $(TOP)/.ci/run \
 	$(wildcard $(TOP)/testcases/*/*.sh $(TOP)/testcases/lib/*.sh)
 
