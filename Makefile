@@ -231,3 +231,49 @@ distclean: clean
 	rm -rf $(CACHE_DIR)
 
 FORCE:
+
+# --- Reproducing bugs and measuring the lab (README: Reproducing bugs) ------
+# REPEAT=N runs the selected tests N times in one boot, run i with seed
+# SEED+i-1; failing tests leave a repro bundle in $(OUT)/repro/<test>/.
+REPEAT ?= 1
+RUNNER_ENV += LAB_REPEAT='$(REPEAT)'
+# make gdb: the guest boots stopped (-S) with the gdb stub on a free port;
+# nokaslr keeps vmlinux's addresses true whatever the kernel tree's config.
+GDB_ENV = LAB_OUT='$(O)/gdb' LAB_APPEND='$(CMDLINE) nokaslr' LAB_SCALE=$(LAB_SCALE) \
+	LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_MODDIR='$(B)/module' \
+	LAB_GDB_SCRIPTS='$(KBUILD)/vmlinux-gdb.py'
+# Debian's kernel sources installed: make test-matrix runs the suite on each.
+MATRIX_VERSIONS := $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
+	$(wildcard /usr/src/linux-source-*.tar.xz)))
+
+.PHONY: gdb check-gdb test-matrix bench gdb-scripts _gdb _check-gdb _test-matrix _bench
+
+gdb check-gdb test-matrix bench: deps
+	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
+
+# The kernel's own gdb helpers (lx-symbols, lx-dmesg, ...) without a kernel
+# rebuild: CONFIG_GDB_SCRIPTS only decides whether scripts/gdb is built.
+# They need debug info to be useful: PROFILE=debug.
+gdb-scripts: $(BZIMAGE)
+	$(Q)$(MAKE) -s -C $(KBUILD) scripts_gdb CONFIG_GDB_SCRIPTS=y
+
+_gdb: $(INITRAMFS) $(if $(filter debug,$(PROFILE)),gdb-scripts)
+	$(Q)accel=$$($(RESOLVE_ACCEL)) && $(GDB_ENV) LAB_QEMU="$(QEMU) -accel $$accel" \
+		expect $(TOP)/runner/gdb.exp interactive
+
+_check-gdb: $(INITRAMFS)
+	$(Q)accel=$$($(RESOLVE_ACCEL)) && $(GDB_ENV) LAB_QEMU="$(QEMU) -accel $$accel" \
+		expect $(TOP)/runner/gdb.exp check
+
+# One verdict table, test x kernel; each kernel's results in $(OUT)/matrix/.
+_test-matrix:
+	$(Q)sh $(TOP)/scripts/test-matrix.sh '$(O)/matrix' $(MATRIX_VERSIONS) -- \
+		PROFILE='$(PROFILE)' TESTS='$(TESTS)' SEED='$(SEED)'
+
+# make bisect-run: for 'git bisect run' (see README); the script itself is
+# runner/bisect, usable without make.
+bisect-run:
+	$(Q)sh $(TOP)/runner/bisect
+
+_bench: $(INITRAMFS)
+	$(Q)sh $(TOP)/scripts/bench.sh '$(O)/bench' KERNEL_VERSION='$(KERNEL_VERSION)' PROFILE='$(PROFILE)'
