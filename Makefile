@@ -120,12 +120,16 @@ help:
 	@echo '  make lint      checkpatch, sparse + W=1, shellcheck'
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
 	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
+	@echo '  make gdb       boot stopped under gdb (module symbols loaded); make check-gdb: CI check'
+	@echo '  make test-matrix  the suite on every Debian kernel source, one verdict table'
+	@echo '  make bench     speed figures and mechanism latencies, $(OUT)/bench/bench.json'
+	@echo '  runner/bisect  for git bisect run on KERNEL_SRC (make bisect-run: one step)'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
 	@echo
 	@echo 'variables (now):'
 	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
 	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  EXTRA_TESTS=$(EXTRA_TESTS)"
-	@echo '  SEED=$(SEED)  OUT=$(OUT)  V=$(V)' 
+	@echo '  SEED=$(SEED)  REPEAT=$(REPEAT)  OUT=$(OUT)  V=$(V)' 
 	@echo '  CACHE_DIR=$(CACHE_DIR)'
 
 deps:
@@ -237,6 +241,7 @@ FORCE:
 # SEED+i-1; failing tests leave a repro bundle in $(OUT)/repro/<test>/.
 REPEAT ?= 1
 RUNNER_ENV += LAB_REPEAT='$(REPEAT)'
+LINT_SH += $(TOP)/runner/bisect
 # make gdb: the guest boots stopped (-S) with the gdb stub on a free port;
 # nokaslr keeps vmlinux's addresses true whatever the kernel tree's config.
 GDB_ENV = LAB_OUT='$(O)/gdb' LAB_APPEND='$(CMDLINE) nokaslr' LAB_SCALE=$(LAB_SCALE) \
@@ -246,7 +251,7 @@ GDB_ENV = LAB_OUT='$(O)/gdb' LAB_APPEND='$(CMDLINE) nokaslr' LAB_SCALE=$(LAB_SCA
 MATRIX_VERSIONS := $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
 	$(wildcard /usr/src/linux-source-*.tar.xz)))
 
-.PHONY: gdb check-gdb test-matrix bench gdb-scripts _gdb _check-gdb _test-matrix _bench
+.PHONY: gdb check-gdb test-matrix bench bisect-run gdb-scripts _gdb _check-gdb _test-matrix _bench
 
 gdb check-gdb test-matrix bench: deps
 	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
@@ -273,7 +278,11 @@ _test-matrix:
 # make bisect-run: for 'git bisect run' (see README); the script itself is
 # runner/bisect, usable without make.
 bisect-run:
-	$(Q)sh $(TOP)/runner/bisect
+	$(Q)KERNEL_SRC='$(KERNEL_SRC)' TESTS='$(TESTS)' PROFILE='$(PROFILE)' SEED='$(SEED)' \
+		OUT='$(O)/bisect' sh $(TOP)/runner/bisect
 
 _bench: $(INITRAMFS)
-	$(Q)sh $(TOP)/scripts/bench.sh '$(O)/bench' KERNEL_VERSION='$(KERNEL_VERSION)' PROFILE='$(PROFILE)'
+	$(Q)accel=$$($(RESOLVE_ACCEL)) && BENCH_QEMU="$(QEMU) -accel $$accel" \
+		BENCH_APPEND='$(CMDLINE)' BENCH_ACCEL=$$accel BENCH_CACHE='$(CACHE_DIR)' \
+		BENCH_MODULE='$(abspath $(MODULE_DIR))' sh $(TOP)/scripts/bench.sh '$(O)/bench' \
+		KERNEL_VERSION='$(KERNEL_VERSION)' PROFILE='$(PROFILE)' KERNEL_SRC='$(KERNEL_SRC)'
