@@ -131,12 +131,16 @@ help:
 	@echo '  make merge-results DIRS="a/results b/results"  combine shard results into $(OUT)/results'
 	@echo '  make print-cache-key  the kernel build key, for a CI cache of CACHE_DIR'
 	@echo '  make durations     record test durations (runner/durations.tsv) to balance shards'
+	@echo '  make gdb       boot stopped under gdb (module symbols loaded); make check-gdb: CI check'
+	@echo '  make test-matrix  the suite on every Debian kernel source, one verdict table'
+	@echo '  make bench     speed figures and mechanism latencies, $(OUT)/bench/bench.json'
+	@echo '  runner/bisect  for git bisect run on KERNEL_SRC (make bisect-run: one step)'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
 	@echo
 	@echo 'variables (now):'
 	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
 	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  EXTRA_TESTS=$(EXTRA_TESTS)"
-	@echo '  SEED=$(SEED)  SHARD=$(SHARD)  OUT=$(OUT)  V=$(V)' 
+	@echo '  SEED=$(SEED)  REPEAT=$(REPEAT)  SHARD=$(SHARD)  OUT=$(OUT)  V=$(V)' 
 	@echo '  CACHE_DIR=$(CACHE_DIR)'
 
 deps:
@@ -278,3 +282,54 @@ distclean: clean
 	rm -rf $(CACHE_DIR)
 
 FORCE:
+
+# --- Reproducing bugs and measuring the lab (README: Reproducing bugs) ------
+# REPEAT=N runs the selected tests N times in one boot, run i with seed
+# SEED+i-1; failing tests leave a repro bundle in $(OUT)/repro/<test>/.
+REPEAT ?= 1
+RUNNER_ENV += LAB_REPEAT='$(REPEAT)'
+LINT_SH += $(TOP)/runner/bisect
+# make gdb: the guest boots stopped (-S) with the gdb stub on a free port;
+# nokaslr keeps vmlinux's addresses true whatever the kernel tree's config.
+GDB_ENV = LAB_OUT='$(O)/gdb' LAB_APPEND="$$append nokaslr" LAB_SCALE=$(LAB_SCALE) \
+	LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_MODDIR='$(B)/module' \
+	LAB_GDB_SCRIPTS='$(KBUILD)/vmlinux-gdb.py'
+# Debian's kernel sources installed: make test-matrix runs the suite on each.
+MATRIX_VERSIONS := $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
+	$(wildcard /usr/src/linux-source-*.tar.xz)))
+
+.PHONY: gdb check-gdb test-matrix bench bisect-run gdb-scripts _gdb _check-gdb _test-matrix _bench
+
+gdb check-gdb test-matrix bench: deps
+	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
+
+# The kernel's own gdb helpers (lx-symbols, lx-dmesg, ...) without a kernel
+# rebuild: CONFIG_GDB_SCRIPTS only decides whether scripts/gdb is built.
+# They need debug info to be useful: PROFILE=debug.
+gdb-scripts: $(BZIMAGE)
+	$(Q)$(MAKE) -s -C $(KBUILD) scripts_gdb CONFIG_GDB_SCRIPTS=y
+
+_gdb: $(INITRAMFS) $(TSC_KHZ) $(if $(filter debug,$(PROFILE)),gdb-scripts)
+	$(Q)$(RESOLVE_ACCEL) && $(GDB_ENV) LAB_QEMU="$(QEMU) -accel $$accel" \
+		expect $(TOP)/runner/gdb.exp interactive
+
+_check-gdb: $(INITRAMFS) $(TSC_KHZ)
+	$(Q)$(RESOLVE_ACCEL) && $(GDB_ENV) LAB_QEMU="$(QEMU) -accel $$accel" \
+		expect $(TOP)/runner/gdb.exp check
+
+# One verdict table, test x kernel; each kernel's results in $(OUT)/matrix/.
+_test-matrix:
+	$(Q)sh $(TOP)/scripts/test-matrix.sh '$(O)/matrix' $(MATRIX_VERSIONS) -- \
+		PROFILE='$(PROFILE)' TESTS='$(TESTS)' SEED='$(SEED)'
+
+# make bisect-run: for 'git bisect run' (see README); the script itself is
+# runner/bisect, usable without make.
+bisect-run:
+	$(Q)KERNEL_SRC='$(KERNEL_SRC)' TESTS='$(TESTS)' PROFILE='$(PROFILE)' SEED='$(SEED)' \
+		OUT='$(O)/bisect' sh $(TOP)/runner/bisect
+
+_bench: $(INITRAMFS) $(TSC_KHZ)
+	$(Q)$(RESOLVE_ACCEL) && BENCH_QEMU="$(QEMU) -accel $$accel" \
+		BENCH_APPEND="$$append" BENCH_ACCEL=$$accel BENCH_CACHE='$(CACHE_DIR)' \
+		BENCH_MODULE='$(abspath $(MODULE_DIR))' sh $(TOP)/scripts/bench.sh '$(O)/bench' \
+		KERNEL_VERSION='$(KERNEL_VERSION)' PROFILE='$(PROFILE)' KERNEL_SRC='$(KERNEL_SRC)'

@@ -428,6 +428,7 @@ proc _lab_boot {} {
 	set cmd [concat $env(LAB_QEMU) [list -append $env(LAB_APPEND)] \
 		-chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
 		-serial pty]
+	set lab(qemu_cmd) $cmd
 	set lab(qemu_pid) [spawn -noecho {*}$cmd]
 	set lab(con) $spawn_id
 	match_max -i $lab(con) 100000
@@ -448,6 +449,11 @@ proc _lab_boot {} {
 	set lab(sh) $spawn_id
 	match_max -i $lab(sh) 4000000
 	set lab(dead) 0
+	set lab(pty) $pty
+	# make gdb: attach the debugger to the stopped guest (runner/gdb.exp).
+	if {[info exists lab(boot_hook)]} {
+		uplevel #0 $lab(boot_hook)
+	}
 	_lab_watch_console
 	set lab(budget) $lab(boot_timeout)
 	set lab(deadline) [expr {[clock milliseconds] + 1000 * $lab(budget)}]

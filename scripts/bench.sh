@@ -1,0 +1,217 @@
+#!/bin/sh
+# make bench: the lab's speed figures, medians of several runs in one go,
+# as a table and as OUTDIR/bench.json.
+#
+# usage: bench.sh OUTDIR MAKE-ARGUMENT...
+# Environment (from the Makefile): BENCH_QEMU (QEMU argv with -accel,
+# -kernel and -initrd), BENCH_APPEND (kernel command line), BENCH_ACCEL,
+# BENCH_CACHE (where Debian's cloud kernel is kept), BENCH_MODULE (the
+# module's sources), RUNS (boots, default 5), SUITE_RUNS (full suites and
+# module edits, default 3).
+set -eu
+
+die() {
+	printf 'bench: %s\n' "$*" >&2
+	exit 1
+}
+
+now_ms() {
+	date +%s%3N
+}
+
+# The median of the numbers on stdin.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+lab() {
+	make -C "$TOP" --no-print-directory test "$@"
+}
+
+ms_to_s() {
+	awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'
+}
+
+# Boot to user space and power off (ipclab.mode=probe), timed from the host:
+# KERNEL, same initramfs, same QEMU flags.
+probe_ms() {
+	# shellcheck disable=SC2086 # BENCH_QEMU is an argv
+	set -- $BENCH_QEMU
+	args=""
+	t0=$(now_ms)
+	while [ "$#" -gt 0 ]; do
+		case "$1" in
+		-kernel) shift; args="$args -kernel $KERNEL" ;;
+		*) args="$args $1" ;;
+		esac
+		shift
+	done
+	# shellcheck disable=SC2086
+	timeout 60 $args -serial stdio -append "$BENCH_APPEND ipclab.mode=probe" \
+		</dev/null >"$OUTDIR/probe.log" 2>&1 || true
+	t1=$(now_ms)
+	grep -q 'ipclab: probe ok' "$OUTDIR/probe.log" || return 1
+	echo $((t1 - t0))
+}
+
+# Debian's cloud kernel (linux-image-cloud-amd64's dependency), downloaded
+# once into the cache and unpacked; its path on stdout.
+distro_kernel() {
+	dir=$BENCH_CACHE/distro
+	pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -n 1)
+	[ -n "$pkg" ] || return 1
+	mkdir -p "$dir"
+	if ! ls "$dir/$pkg"_*.deb >/dev/null 2>&1; then
+		(cd "$dir" && apt-get download "$pkg" >/dev/null 2>&1) || return 1
+	fi
+	if [ ! -d "$dir/$pkg" ]; then
+		dpkg-deb -x "$dir/$pkg"_*.deb "$dir/$pkg.tmp" && mv "$dir/$pkg.tmp" "$dir/$pkg"
+	fi
+	for f in "$dir/$pkg"/boot/vmlinuz-*; do
+		[ -f "$f" ] && echo "$f" && return 0
+	done
+	return 1
+}
+
+field() {
+	awk -v k="$1" '$1 == k { print $2; exit }' "$OUTDIR/mechanisms.txt"
+}
+
+main() {
+	OUTDIR=$1
+	shift
+	TOP=$(cd "$(dirname "$0")/.." && pwd)
+	RUNS=${RUNS:-5}
+	SUITE_RUNS=${SUITE_RUNS:-3}
+	rm -rf "$OUTDIR"
+	mkdir -p "$OUTDIR"
+	log=$OUTDIR/bench.log
+	# Other work on the host skews every figure: recorded with them.
+	load0=$(cut -d ' ' -f 1 /proc/loadavg)
+
+	echo "bench: boot to the test shell ($RUNS runs)"
+	: >"$OUTDIR/boot.ms"
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		lab "$@" TESTS=chardev/write-read OUT="$OUTDIR/boot" >"$log" 2>&1 ||
+			die "make test failed (log: $log)"
+		sed -n 's/^# boot to shell: \([0-9]*\) ms$/\1/p' "$log" >>"$OUTDIR/boot.ms"
+		i=$((i + 1))
+	done
+	boot_ms=$(median <"$OUTDIR/boot.ms")
+
+	echo "bench: boot to init and power off, lab kernel vs Debian's cloud kernel"
+	distro=$(distro_kernel) || distro=""
+	: >"$OUTDIR/probe.ms"
+	: >"$OUTDIR/distro.ms"
+	lab_kernel=$(printf '%s\n' "$BENCH_QEMU" | sed -n 's/.*-kernel \([^ ]*\).*/\1/p')
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		KERNEL=$lab_kernel probe_ms >>"$OUTDIR/probe.ms" || die "the lab kernel's probe boot failed ($OUTDIR/probe.log)"
+		if [ -n "$distro" ]; then
+			KERNEL=$distro probe_ms >>"$OUTDIR/distro.ms" || distro=""
+		fi
+		i=$((i + 1))
+	done
+	probe_ms=$(median <"$OUTDIR/probe.ms")
+	distro_ms=$(median <"$OUTDIR/distro.ms")
+
+	echo "bench: warm make test, full suite ($SUITE_RUNS runs)"
+	: >"$OUTDIR/suite.ms"
+	for i in $(seq "$SUITE_RUNS"); do
+		t0=$(now_ms)
+		lab "$@" OUT="$OUTDIR/suite" >"$log" 2>&1 || die "make test failed (log: $log)"
+		echo $(($(now_ms) - t0)) >>"$OUTDIR/suite.ms"
+	done
+	suite_ms=$(median <"$OUTDIR/suite.ms")
+	ntests=$(grep -c '^ok ' "$OUTDIR/suite/results/results.tap")
+	# Booting once per test: each test pays a boot on top of the suite.
+	per_test_ms=$((suite_ms + ntests * boot_ms))
+
+	echo "bench: module edit -> new results ($SUITE_RUNS runs)"
+	rm -rf "$OUTDIR/module"
+	cp -r "$BENCH_MODULE" "$OUTDIR/module"
+	lab "$@" TESTS=chardev/write-read MODULE_DIR="$OUTDIR/module" OUT="$OUTDIR/edit" >"$log" 2>&1 ||
+		die "make test failed (log: $log)"
+	: >"$OUTDIR/edit.ms"
+	for i in $(seq "$SUITE_RUNS"); do
+		touch "$OUTDIR/module/chardev.c"
+		t0=$(now_ms)
+		lab "$@" TESTS=chardev/write-read MODULE_DIR="$OUTDIR/module" OUT="$OUTDIR/edit" >"$log" 2>&1 ||
+			die "make test failed (log: $log)"
+		echo $(($(now_ms) - t0)) >>"$OUTDIR/edit.ms"
+	done
+	edit_ms=$(median <"$OUTDIR/edit.ms")
+
+	echo "bench: the mechanisms, inside the guest"
+	rm -f "$OUTDIR/mechanisms.txt"
+	LAB_BENCH=$OUTDIR/mechanisms.txt lab "$@" EXTRA_TESTS="$TOP/runner/bench" \
+		TESTS='bench/*' OUT="$OUTDIR/mechanisms" >"$log" 2>&1 || die "the bench tests failed (log: $log)"
+
+	load1=$(cut -d ' ' -f 1 /proc/loadavg)
+	boot_s=$(ms_to_s "$boot_ms")
+	probe_s=$(ms_to_s "$probe_ms")
+	distro_s=null
+	ratio=null
+	if [ -n "$distro_ms" ]; then
+		distro_s=$(ms_to_s "$distro_ms")
+		ratio=$(awk -v a="$distro_ms" -v b="$probe_ms" 'BEGIN { printf "%.2f", a / b }')
+	fi
+	suite_s=$(ms_to_s "$suite_ms")
+	per_test_s=$(ms_to_s "$per_test_ms")
+	speedup=$(awk -v a="$per_test_ms" -v b="$suite_ms" 'BEGIN { printf "%.1f", a / b }')
+	edit_s=$(ms_to_s "$edit_ms")
+	mech=""
+	for k in chardev_us netlink_us umh_us signal_us shm_poll_us shm_poll_cpu_pct shm_busy_poll_us shm_busy_poll_cpu_pct shm_clock_step_ns exec_us; do
+		mech="$mech    \"$k\": $(field "$k"),
+"
+	done
+	cat >"$OUTDIR/bench.json" <<JSON
+{
+  "accel": "$BENCH_ACCEL",
+  "runs": $RUNS,
+  "suite_runs": $SUITE_RUNS,
+  "host_load_start": $load0,
+  "host_load_end": $load1,
+  "cpus": $(nproc),
+  "boot_s": $boot_s,
+  "boot_probe_s": $probe_s,
+  "boot_distro_s": $distro_s,
+  "distro_over_lab": $ratio,
+  "warm_suite_s": $suite_s,
+  "tests": $ntests,
+  "per_test_boot_suite_s": $per_test_s,
+  "per_test_boot_estimated": true,
+  "suite_speedup": $speedup,
+  "module_edit_s": $edit_s,
+  "grade_per_min": null,
+  "mechanisms": {
+${mech%,
+}
+  }
+}
+JSON
+	cat <<TABLE
+$(printf '%-40s %-10s %s\n' figure measured goal \
+	'boot to a ready test shell' "$boot_s s" '<= 0.6 s' \
+	'boot to init and off, lab kernel' "$probe_s s" '' \
+	'  Debian cloud kernel, same initramfs' "$distro_s s" ">= 2.5x the lab's (${ratio}x)" \
+	"warm make test, $ntests tests" "$suite_s s" '<= 10 s' \
+	'  booting once per test (estimated)' "$per_test_s s" ">= 5x the suite (${speedup}x)" \
+	'module edit -> new results' "$edit_s s" '<= 5 s')
+
+mechanism (guest, $BENCH_ACCEL)                   per call
+program run: open + one read (exec)         $(field exec_us) us
+program run: chardev write + read           $(field chardev_us) us
+program run: netlink echo                   $(field netlink_us) us
+program run: helper spawn, UMH_WAIT_PROC    $(field umh_us) us
+signal trigger -> sigwaitinfo (in process)  $(field signal_us) us
+shm handoff, poll()                         $(field shm_poll_us) us median, $(field shm_poll_cpu_pct) % CPU
+shm handoff, busy-poll                      $(field shm_busy_poll_us) us median, $(field shm_busy_poll_cpu_pct) % CPU
+  (the guest clock's step: $(field shm_clock_step_ns) ns)
+TABLE
+	echo "bench: $OUTDIR/bench.json"
+}
+
+main "$@"
