@@ -18,6 +18,8 @@ FAULTS ?= all
 JOBS ?= $(shell nproc)
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
 OUT ?= out
+# Where make test writes the result files (make grade: $(OUT)/grade/<name>).
+RESULTS ?= $(abspath $(OUT))/results
 SEED ?=
 V ?= 0
 
@@ -102,7 +104,8 @@ endif
 # --- Targets -------------------------------------------------------------------
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
-	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE
+	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE \
+	grade grade-all check-grade _grade _grade-all _check-grade _grade-build-error _grade-kbuild
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
@@ -120,12 +123,16 @@ help:
 	@echo '  make lint      checkpatch, sparse + W=1, shellcheck'
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
 	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
+	@echo '  make grade SUBMISSION=DIR      grade one student module: $(OUT)/grade/<name>/'
+	@echo '  make grade-all SUBMISSIONS=DIR grade every subdirectory, JOBS VMs at once'
+	@echo '  make check-grade  grade examples/submissions/ and check the expected scores'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
 	@echo
 	@echo 'variables (now):'
 	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
 	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  EXTRA_TESTS=$(EXTRA_TESTS)"
 	@echo '  SEED=$(SEED)  OUT=$(OUT)  V=$(V)' 
+	@echo '  SUBMISSION=$(SUBMISSION)  SUBMISSIONS=$(SUBMISSIONS)  JOBS=$(JOBS)  GRADE_TIME=$(GRADE_TIME)'
 	@echo '  CACHE_DIR=$(CACHE_DIR)'
 
 deps:
@@ -180,7 +187,7 @@ LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
 _test: $(INITRAMFS)
 	$(Q)accel=$$($(RESOLVE_ACCEL)) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
-	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND='$(CMDLINE)' LAB_SCALE=$(LAB_SCALE) \
+	$(RUNNER_ENV) LAB_OUT='$(RESULTS)' LAB_APPEND='$(CMDLINE)' LAB_SCALE=$(LAB_SCALE) \
 		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
 		LAB_MODDIR='$(B)/module' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
 
@@ -223,6 +230,45 @@ _lint: $(BZIMAGE) $(PROGS)
 	@echo 'lint: shellcheck'
 	$(Q)shellcheck -s sh $(LINT_SH)
 	@echo 'lint: ok'
+
+# --- Grading (make grade, make grade-all, make check-grade) ------------------
+# A submission is graded by make test itself: its *.c/*.h copied into
+# $(OUT)/grade-work/<name>/src, MODULE_DIR set to that copy, the results in
+# $(OUT)/grade/<name>/ (see scripts/grade.sh and README.md, Grading).
+
+SUBMISSION ?=
+SUBMISSIONS ?=
+# Each submission's wall-time budget in seconds: build, boots and tests.
+GRADE_TIME ?= 900
+# More GNU parallel options for grade-all, e.g. --sshloginfile FILE.
+PARALLEL_ARGS ?=
+# Grading uses the debug kernel (KASAN, lockdep, kmemleak, traces with
+# file:line) unless PROFILE is given.
+GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),debug)
+GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
+	GRADE_PROFILE='$(GRADE_PROFILE)' GRADE_EXTRA='$(abspath $(EXTRA_TESTS))' \
+	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)'
+
+grade grade-all check-grade: deps
+	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
+
+_grade:
+	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh '$(SUBMISSION)'
+
+_grade-all:
+	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade-all.sh '$(SUBMISSIONS)'
+
+_check-grade:
+	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/check-grade.sh
+
+# A submission that did not compile (LAB_BUILD_LOG): the runner writes
+# BUILD_ERROR for every test without booting.
+_grade-build-error:
+	$(Q)$(RUNNER_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp
+
+# check-grade: where the kernel build is (it must stay unchanged).
+_grade-kbuild:
+	@echo '$(KBUILD)'
 
 clean:
 	rm -rf $(O)
