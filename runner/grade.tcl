@@ -98,11 +98,42 @@ proc _lab_md_cut {text max} {
 		[lrange $lines end-[expr {$half - 1}] end]] \n]
 }
 
-# The trace without decode_stacktrace.sh's disassembly of the code bytes.
+# The trace for a student: no disassembly of the code bytes
+# (decode_stacktrace.sh), no register dump; its head only.
 proc _lab_md_trace {text} {
 	set keep {}
 	foreach line [split $text \n] {
-		if {[regexp {^(All code|Code starting with the faulting instruction)$|^=+$|^\s+[0-9a-f]+:\s|\] Code: } $line]} {
+		if {[regexp {^(All code|Code starting with the faulting instruction)$|^=+$|^\s+[0-9a-f]+:[*\s]|^\s*$|\] Code: } $line] ||
+		    [regexp {\] +(R[SABCD][A-Z]|R[0-9]+|FS|CS|CR2|DR[0-9]): } $line]} {
+			continue
+		}
+		lappend keep $line
+	}
+	if {[llength $keep] > 45} {
+		set keep [concat [lrange $keep 0 44] [list "\[... [expr {[llength $keep] - 45}] more lines in console.log ...\]"]]
+	}
+	return [join $keep \n]
+}
+
+# A test's transcript for a student: the runner's own marks and checks
+# left out, the kernel report (shown apart) cut off.
+proc _lab_md_transcript {text} {
+	set keep {}
+	set skip_number 0
+	foreach line [split $text \n] {
+		if {$line eq "--- kernel report ---"} {
+			break
+		}
+		if {$skip_number && [string is integer -strict $line]} {
+			set skip_number 0
+			continue
+		}
+		set skip_number 0
+		if {[string match {$ echo 'ipclab-runner: *} $line]} {
+			continue
+		}
+		if {$line eq {$ cat /proc/sys/kernel/tainted}} {
+			set skip_number 1
 			continue
 		}
 		lappend keep $line
@@ -200,18 +231,23 @@ proc _lab_grade_report {dir results seed} {
 		if {$msg ne ""} {
 			append text [_lab_md_block [string map $strip $msg]] \n
 		}
-		if {[dict get $r kloc] ne ""} {
-			append text "The kernel's report points at\
-				**[string map $strip [dict get $r kloc]]** in your sources.\n\n"
+		# One bug often breaks many tests: its trace is shown once.
+		set where [string map $strip [dict get $r kloc]]
+		set same [expr {$where ne "" ? $where : [dict get $r ktitle]}]
+		if {$where ne ""} {
+			append text "The kernel's report points at **$where** in your sources.\n\n"
 		}
-		if {$kreport ne ""} {
+		if {$kreport ne "" && [info exists shown($same)]} {
+			append text "The kernel's report is the one shown for $shown($same).\n\n"
+		} elseif {$kreport ne ""} {
+			set shown($same) [lindex $names 0]
 			append text "Kernel report ([string map $strip [dict get $r ktitle]]),\
 				symbolized:\n\n"
-			append text [_lab_md_block [_lab_md_cut [string map $strip $kreport] 60]] \n
+			append text [_lab_md_block [string map $strip $kreport]] \n
 		}
 		if {$log ne "" && $verdict ne "BUILD_ERROR"} {
 			append text "Transcript (the commands the test ran and what they printed):\n\n"
-			append text [_lab_md_block [_lab_md_cut [string map $strip $log] 80]] \n
+			append text [_lab_md_block [_lab_md_cut [string map $strip [_lab_md_transcript $log]] 80]] \n
 		} elseif {$log ne ""} {
 			append text [_lab_md_block [_lab_md_cut [string map $strip $log] 200]] \n
 		}
