@@ -23,6 +23,8 @@ DIRS ?=
 JOBS ?= $(shell nproc)
 CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
 OUT ?= out
+# Where make test writes the result files (make grade: $(OUT)/grade/<name>).
+RESULTS ?= $(abspath $(OUT))/results
 SEED ?=
 V ?= 0
 
@@ -108,7 +110,8 @@ endif
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
 	print-cache-key merge-results durations check-shards check-ci-templates \
-	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE
+	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE \
+	grade grade-all check-grade _grade _grade-all _check-grade _grade-build-error _grade-kbuild
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
@@ -135,12 +138,16 @@ help:
 	@echo '  make test-matrix  the suite on every Debian kernel source, one verdict table'
 	@echo '  make bench     speed figures and mechanism latencies, $(OUT)/bench/bench.json'
 	@echo '  runner/bisect  for git bisect run on KERNEL_SRC (make bisect-run: one step)'
+	@echo '  make grade SUBMISSION=DIR      grade one student module: $(OUT)/grade/<name>/'
+	@echo '  make grade-all SUBMISSIONS=DIR grade every subdirectory, JOBS VMs at once'
+	@echo '  make check-grade  grade examples/submissions/ and check the expected scores'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
 	@echo
 	@echo 'variables (now):'
 	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
 	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  EXTRA_TESTS=$(EXTRA_TESTS)"
 	@echo '  SEED=$(SEED)  REPEAT=$(REPEAT)  SHARD=$(SHARD)  OUT=$(OUT)  V=$(V)' 
+	@echo '  SUBMISSION=$(SUBMISSION)  SUBMISSIONS=$(SUBMISSIONS)  JOBS=$(JOBS)  GRADE_TIME=$(GRADE_TIME)'
 	@echo '  CACHE_DIR=$(CACHE_DIR)'
 
 deps:
@@ -207,7 +214,7 @@ LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
 _test: $(INITRAMFS) $(TSC_KHZ)
 	$(Q)$(RESOLVE_ACCEL) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
-	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
+	$(RUNNER_ENV) LAB_OUT='$(RESULTS)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
 		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
 		LAB_MODDIR='$(B)/module' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
 
@@ -274,6 +281,45 @@ check-ci-templates: deps
 # Test the shards: SHARD=1/3, 2/3, 3/3 merged equal one full run.
 check-shards: deps
 	$(Q)sh $(TOP)/scripts/check-shards.sh $(O)/shards
+
+# --- Grading (make grade, make grade-all, make check-grade) ------------------
+# A submission is graded by make test itself: its *.c/*.h copied into
+# $(OUT)/grade-work/<name>/src, MODULE_DIR set to that copy, the results in
+# $(OUT)/grade/<name>/ (see scripts/grade.sh and README.md, Grading).
+
+SUBMISSION ?=
+SUBMISSIONS ?=
+# Each submission's wall-time budget in seconds: build, boots and tests.
+GRADE_TIME ?= 900
+# More GNU parallel options for grade-all, e.g. --sshloginfile FILE.
+PARALLEL_ARGS ?=
+# Grading uses the debug kernel (KASAN, lockdep, kmemleak, traces with
+# file:line) unless PROFILE is given.
+GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),debug)
+GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
+	GRADE_PROFILE='$(GRADE_PROFILE)' GRADE_EXTRA='$(abspath $(EXTRA_TESTS))' \
+	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)'
+
+grade grade-all check-grade: deps
+	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
+
+_grade:
+	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh '$(SUBMISSION)'
+
+_grade-all:
+	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade-all.sh '$(SUBMISSIONS)'
+
+_check-grade:
+	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/check-grade.sh
+
+# A submission that did not compile (LAB_BUILD_LOG): the runner writes
+# BUILD_ERROR for every test without booting.
+_grade-build-error:
+	$(Q)$(RUNNER_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp
+
+# check-grade: where the kernel build is (it must stay unchanged).
+_grade-kbuild:
+	@echo '$(KBUILD)'
 
 clean:
 	rm -rf $(O)

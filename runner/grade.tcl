@@ -1,0 +1,257 @@
+# Grading (make grade): a build error as a graded result, the submission's
+# time budget, and report.md, the student-readable report. The runner calls
+# these procs; with none of LAB_BUILD_LOG, LAB_DEADLINE, LAB_REPORT_MD set
+# (make test) they do nothing.
+
+# What each verdict means, for a student who has never seen the lab.
+set _lab_grade_meaning {
+	PASS "the test passed"
+	SKIP "the lab could not run this test here; it does not count"
+	FAIL "the output differed from what the test expects: MISSING is an\
+		expected line that never came, BAD a line that must not come,\
+		GOOD a line that matched"
+	WARN "the kernel printed a WARNING while this test ran"
+	LEAK "kmemleak found memory that the module allocated and never freed"
+	OOPS "the kernel reported a bug while this test ran (oops, NULL\
+		dereference, KASAN, lockdep, UBSAN, ...); the guest was rebooted\
+		for the next test"
+	TIMEOUT "no answer within the test's time budget: a hang, a deadlock or\
+		a lost wake-up (the transcript ends with the kernel's task dumps)"
+	PANIC "the kernel died; the guest was rebooted for the next test"
+	BUILD_ERROR "the module did not compile"
+}
+
+proc _lab_grade_init {} {
+	global lab
+	set lab(grade_deadline) [env_or LAB_DEADLINE 0]
+	set lab(grade_md) [env_or LAB_REPORT_MD 0]
+	set blog [env_or LAB_BUILD_LOG ""]
+	if {$blog eq ""} {
+		return
+	}
+	set f [open $blog]
+	set text [read $f]
+	close $f
+	# The message carries the compiler's errors, the log all it said.
+	set errors {}
+	foreach line [split $text \n] {
+		if {[regexp {(^|: )(fatal )?error:|ERROR:|No rule to make} $line] && [llength $errors] < 20} {
+			lappend errors $line
+		}
+	}
+	set msg "the module did not compile"
+	if {[llength $errors]} {
+		append msg ":\n[join $errors \n]"
+	}
+	# Nothing to boot: every test takes this verdict.
+	set lab(dead) 0
+	set lab(setup) [dict create verdict BUILD_ERROR message $msg \
+		log "--- the compiler's messages ---\n$text" ktitle "" kreport "" kloc ""]
+}
+
+# A deadline in clock milliseconds, no later than the submission's budget.
+proc _lab_grade_cap {deadline} {
+	global lab
+	if {$lab(grade_deadline) > 0} {
+		return [expr {min($deadline, 1000 * $lab(grade_deadline))}]
+	}
+	return $deadline
+}
+
+# A test that starts after the submission's budget is spent is TIMEOUT
+# without running; returns its result then, else {}.
+proc _lab_grade_spent {name points} {
+	global lab
+	if {$lab(grade_deadline) <= 0 || [clock seconds] < $lab(grade_deadline)} {
+		return {}
+	}
+	if {$lab(qemu_pid)} {
+		_lab_stop
+		set lab(dead) 1
+	}
+	return [dict create name $name points $points duration 0.000 subtests {} \
+		verdict TIMEOUT message "not run: the submission's time budget\
+		(GRADE_TIME) was spent before this test" log "" ktitle "" \
+		kreport "" kloc ""]
+}
+
+# --- report.md
+
+proc _lab_md_block {text} {
+	# A fence longer than any run of backquotes in the text.
+	set fence ```
+	while {[string first $fence $text] >= 0} {
+		append fence `
+	}
+	return "$fence\n[string trimright $text]\n$fence\n"
+}
+
+# At most MAX lines: the head and the tail, the middle cut.
+proc _lab_md_cut {text max} {
+	set lines [split [string trimright $text] \n]
+	if {[llength $lines] <= $max} {
+		return [join $lines \n]
+	}
+	set half [expr {$max / 2}]
+	return [join [concat [lrange $lines 0 $half-1] \
+		[list "\[... [expr {[llength $lines] - 2 * $half}] lines cut ...\]"] \
+		[lrange $lines end-[expr {$half - 1}] end]] \n]
+}
+
+# The trace for a student: no disassembly of the code bytes
+# (decode_stacktrace.sh), no register dump; its head only.
+proc _lab_md_trace {text} {
+	set keep {}
+	foreach line [split $text \n] {
+		if {[regexp {^(All code|Code starting with the faulting instruction)$|^=+$|^\s+[0-9a-f]+:[*\s]|^\s*$|\] Code: } $line] ||
+		    [regexp {\] +(R[SABCD][A-Z]|R[0-9]+|FS|CS|CR2|DR[0-9]): } $line]} {
+			continue
+		}
+		lappend keep $line
+	}
+	if {[llength $keep] > 45} {
+		set keep [concat [lrange $keep 0 44] [list "\[... [expr {[llength $keep] - 45}] more lines in console.log ...\]"]]
+	}
+	return [join $keep \n]
+}
+
+# A test's transcript for a student: the runner's own marks and checks
+# left out, the kernel report (shown apart) cut off.
+proc _lab_md_transcript {text} {
+	set keep {}
+	set skip_number 0
+	foreach line [split $text \n] {
+		if {$line eq "--- kernel report ---"} {
+			break
+		}
+		if {$skip_number && [string is integer -strict $line]} {
+			set skip_number 0
+			continue
+		}
+		set skip_number 0
+		if {[string match {$ echo 'ipclab-runner: *} $line]} {
+			continue
+		}
+		if {$line eq {$ cat /proc/sys/kernel/tainted}} {
+			set skip_number 1
+			continue
+		}
+		lappend keep $line
+	}
+	return [join $keep \n]
+}
+
+proc _lab_grade_report {dir results seed} {
+	global lab env _lab_grade_meaning
+	if {!$lab(grade_md)} {
+		return
+	}
+	# Paths of the build copy mean nothing to the student: file:line only.
+	set strip {}
+	foreach var {LAB_MODDIR LAB_MODSRC} {
+		set p [env_or $var ""]
+		if {$p ne ""} {
+			lappend strip $p/ ""
+		}
+	}
+	set name [env_or LAB_GRADE_NAME submission]
+	set score 0
+	set max 0
+	set passed 0
+	set counted 0
+	set mechs {}
+	array set mgot {}
+	array set mmax {}
+	set rows {}
+	set groups {}
+	foreach r [_lab_flatten $results] {
+		set points [dict get $r points]
+		set verdict [dict get $r verdict]
+		set got [expr {$verdict eq "PASS" ? $points : 0}]
+		set mech [lindex [split [dict get $r name] /] 0]
+		if {$verdict ne "SKIP"} {
+			set score [expr {$score + $got}]
+			set max [expr {$max + $points}]
+			incr counted
+			if {$mech ni $mechs} {
+				lappend mechs $mech
+				set mgot($mech) 0
+				set mmax($mech) 0
+			}
+			set mgot($mech) [expr {$mgot($mech) + $got}]
+			set mmax($mech) [expr {$mmax($mech) + $points}]
+		}
+		incr passed [expr {$verdict eq "PASS"}]
+		set v [expr {[_lab_passed $verdict] ? $verdict : "**$verdict**"}]
+		lappend rows "| [dict get $r name] | $v | $got/$points |"
+		if {[_lab_passed $verdict]} {
+			continue
+		}
+		# Tests that failed for one reason (a build error, a module that
+		# did not load, the budget spent) are explained once.
+		set key [list $verdict [dict get $r message]]
+		dict lappend groups $key [dict get $r name]
+	}
+	set text "# ipclab grade: $name\n\n"
+	append text "**Total: $score/$max** — $passed of $counted tests passed.\
+		Every challenge (words, sizes, seeds) was chosen at grading time;\
+		seed $seed reproduces them (`SEED=$seed`).\n\n"
+	append text "| mechanism | points |\n| --- | --- |\n"
+	foreach m $mechs {
+		append text "| $m | $mgot($m)/$mmax($m) |\n"
+	}
+	append text "\n## Tests\n\n| test | verdict | points |\n| --- | --- | --- |\n"
+	append text [join $rows \n] \n
+	if {[dict size $groups]} {
+		append text "\n## What went wrong\n"
+	}
+	dict for {key names} $groups {
+		lassign $key verdict msg
+		foreach rr [_lab_flatten $results] {
+			if {[dict get $rr name] eq [lindex $names 0]} {
+				set r $rr
+				break
+			}
+		}
+		set log [dict get $r log]
+		set kreport [_lab_md_trace [dict get $r kreport]]
+		set lost 0
+		foreach rr [_lab_flatten $results] {
+			if {[dict get $rr name] in $names} {
+				set lost [expr {$lost + [dict get $rr points]}]
+			}
+		}
+		if {[llength $names] == 1} {
+			append text "\n### [lindex $names 0]: $verdict (0/$lost)\n\n"
+		} else {
+			append text "\n### [llength $names] tests: $verdict (0/$lost)\n\n"
+			append text "[join $names {, }]\n\n"
+		}
+		append text "$verdict: [dict get $_lab_grade_meaning $verdict].\n\n"
+		if {$msg ne ""} {
+			append text [_lab_md_block [string map $strip $msg]] \n
+		}
+		# One bug often breaks many tests: its trace is shown once.
+		set where [string map $strip [dict get $r kloc]]
+		set same [expr {$where ne "" ? $where : [dict get $r ktitle]}]
+		if {$where ne ""} {
+			append text "The kernel's report points at **$where** in your sources.\n\n"
+		}
+		if {$kreport ne "" && [info exists shown($same)]} {
+			append text "The kernel's report is the one shown for $shown($same).\n\n"
+		} elseif {$kreport ne ""} {
+			set shown($same) [lindex $names 0]
+			append text "Kernel report ([string map $strip [dict get $r ktitle]]),\
+				symbolized:\n\n"
+			append text [_lab_md_block [string map $strip $kreport]] \n
+		}
+		if {$log ne "" && $verdict ne "BUILD_ERROR"} {
+			append text "Transcript (the commands the test ran and what they printed):\n\n"
+			append text [_lab_md_block [_lab_md_cut [string map $strip [_lab_md_transcript $log]] 80]] \n
+		} elseif {$log ne ""} {
+			append text [_lab_md_block [_lab_md_cut [string map $strip $log] 200]] \n
+		}
+	}
+	append text "\nTotal: $score/$max\n"
+	_lab_write_file $dir/report.md $text
+}
