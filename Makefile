@@ -102,7 +102,7 @@ endif
 # --- Targets -------------------------------------------------------------------
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
-	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE
+	kernel module progs initramfs selftests _selftests _test _demo _shell _list _lint _check-runner _check-faults FORCE
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
@@ -120,6 +120,7 @@ help:
 	@echo '  make lint      checkpatch, sparse + W=1, shellcheck'
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
 	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
+	@echo '  make selftests  run the kernel'"'"'s own IPC-related kselftests in the lab'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
 	@echo
 	@echo 'variables (now):'
@@ -133,7 +134,7 @@ deps:
 
 # The public targets check the packages first, then start a fresh make, so
 # that everything computed from installed packages is computed after them.
-test demo shell list lint check-runner check-faults: deps
+test demo shell list lint check-runner check-faults selftests: deps
 	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
 
 kernel: $(BZIMAGE)
@@ -178,7 +179,7 @@ RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS
 # The debug kernel is several times slower: every budget grows with it.
 LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
-_test: $(INITRAMFS)
+_test _selftests: $(INITRAMFS)
 	$(Q)accel=$$($(RESOLVE_ACCEL)) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
 	$(RUNNER_ENV) LAB_OUT='$(O)/results' LAB_APPEND='$(CMDLINE)' LAB_SCALE=$(LAB_SCALE) \
 		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
@@ -223,6 +224,27 @@ _lint: $(BZIMAGE) $(PROGS)
 	@echo 'lint: shellcheck'
 	$(Q)shellcheck -s sh $(LINT_SH)
 	@echo 'lint: ok'
+
+# --- make selftests: the kernel's own IPC-related kselftests -----------------
+# Built statically from KSRC with the lab kernel's headers (scripts/selftests.sh),
+# packed as a second cpio archive appended to the lab's initramfs (the kernel
+# unpacks both), so make test's initramfs stays small. runner/selftests/ holds
+# the testcase (one test per collection, one subtest per kselftest result) and
+# the skip list; the results are make test's files and verdicts.
+SELFTESTS_CPIO := $(B)/selftests.cpio
+SELFTESTS_INITRAMFS := $(B)/initramfs-selftests.cpio
+
+$(SELFTESTS_CPIO): $(TOP)/scripts/selftests.sh $(TOP)/runner/selftests/timeout $(BZIMAGE) $(B)/gen_init_cpio
+	$(Q)sh $(TOP)/scripts/selftests.sh '$(KSRC)' '$(KBUILD)' $(B)/selftests $(B)/gen_init_cpio $@
+
+$(SELFTESTS_INITRAMFS): $(INITRAMFS) $(SELFTESTS_CPIO)
+	$(Q)cat $^ >$@
+
+# _test's recipe, with the bigger initramfs and only runner/selftests/.
+_selftests: $(SELFTESTS_INITRAMFS)
+_selftests: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(SELFTESTS_INITRAMFS),$(QEMU))
+_selftests: RUNNER_ENV = LAB_TESTDIRS='$(TOP)/runner' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
+LINT_SH += $(TOP)/runner/selftests/timeout
 
 clean:
 	rm -rf $(O)

@@ -5,11 +5,12 @@ set -eu
 # qemu-system-x86: the guest; busybox-static: the guest's userland;
 # expect: the runner; linux-source-*: the kernels; flex ... lz4: to build them;
 # musl-tools: small static test programs; sparse, shellcheck: make lint;
-# kmod: modinfo for module checks.
+# kmod: modinfo for module checks; libpopt-dev (static libpopt, for mqueue)
+# and rsync (kselftest's install): make selftests.
 PACKAGES="qemu-system-x86 busybox-static expect tcl
 linux-source-6.12 linux-source-6.1
 make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio lz4 xz-utils kmod
-musl-tools sparse shellcheck"
+musl-tools sparse shellcheck libpopt-dev rsync"
 
 missing() {
 	for p in $PACKAGES; do
