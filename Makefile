@@ -110,7 +110,7 @@ endif
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
 	print-cache-key merge-results durations check-shards check-ci-templates \
-	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE \
+	kernel module progs initramfs selftests _selftests _test _demo _shell _list _lint _check-runner _check-faults FORCE \
 	grade grade-all check-grade _grade _grade-all _check-grade _grade-build-error _grade-kbuild
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
@@ -141,6 +141,7 @@ help:
 	@echo '  make grade SUBMISSION=DIR      grade one student module: $(OUT)/grade/<name>/'
 	@echo '  make grade-all SUBMISSIONS=DIR grade every subdirectory, JOBS VMs at once'
 	@echo '  make check-grade  grade examples/submissions/ and check the expected scores'
+	@echo '  make selftests  run the kernel'"'"'s own IPC-related kselftests in the lab'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
 	@echo
 	@echo 'variables (now):'
@@ -155,7 +156,7 @@ deps:
 
 # The public targets check the packages first, then start a fresh make, so
 # that everything computed from installed packages is computed after them.
-test demo shell list lint check-runner check-faults: deps
+test demo shell list lint check-runner check-faults selftests: deps
 	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
 
 kernel: $(BZIMAGE)
@@ -212,7 +213,7 @@ RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS
 # The debug kernel is several times slower: every budget grows with it.
 LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
-_test: $(INITRAMFS) $(TSC_KHZ)
+_test _selftests: $(INITRAMFS) $(TSC_KHZ)
 	$(Q)$(RESOLVE_ACCEL) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
 	$(RUNNER_ENV) LAB_OUT='$(RESULTS)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
 		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
@@ -320,6 +321,27 @@ _grade-build-error:
 # check-grade: where the kernel build is (it must stay unchanged).
 _grade-kbuild:
 	@echo '$(KBUILD)'
+
+# --- make selftests: the kernel's own IPC-related kselftests -----------------
+# Built statically from KSRC with the lab kernel's headers (scripts/selftests.sh),
+# packed as a second cpio archive appended to the lab's initramfs (the kernel
+# unpacks both), so make test's initramfs stays small. runner/kselftest/selftests/ holds
+# the testcase (one test per collection, one subtest per kselftest result) and
+# the skip list; the results are make test's files and verdicts.
+SELFTESTS_CPIO := $(B)/selftests.cpio
+SELFTESTS_INITRAMFS := $(B)/initramfs-selftests.cpio
+
+$(SELFTESTS_CPIO): $(TOP)/scripts/selftests.sh $(TOP)/runner/kselftest/selftests/timeout $(BZIMAGE) $(B)/gen_init_cpio
+	$(Q)sh $(TOP)/scripts/selftests.sh '$(KSRC)' '$(KBUILD)' $(B)/selftests $(B)/gen_init_cpio $@
+
+$(SELFTESTS_INITRAMFS): $(INITRAMFS) $(SELFTESTS_CPIO)
+	$(Q)cat $^ >$@
+
+# _test's recipe, with the bigger initramfs and only runner/kselftest/selftests/.
+_selftests: $(SELFTESTS_INITRAMFS)
+_selftests: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(SELFTESTS_INITRAMFS),$(QEMU))
+_selftests: RUNNER_ENV = LAB_TESTDIRS='$(TOP)/runner/kselftest' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
+LINT_SH += $(TOP)/runner/kselftest/selftests/timeout
 
 clean:
 	rm -rf $(O)

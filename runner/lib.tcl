@@ -106,6 +106,14 @@ proc lab_subtest {name verdict {msg ""}} {
 		kreport "" kloc ""]
 }
 
+# lab_budget SECONDS: the rest of the current test gets SECONDS (scaled like
+# every budget) from now on: for a suite that learns its length as it runs.
+proc lab_budget {secs} {
+	global lab
+	set lab(budget) [expr {int($secs * $lab(scale))}]
+	set lab(deadline) [expr {[clock milliseconds] + 1000 * $lab(budget)}]
+}
+
 # A test's transcript is capped: a flood keeps its head and its tail.
 proc _lab_log {text} {
 	global lab

@@ -92,7 +92,8 @@ proc _lab_write_junit {path results} {
 		set msg [dict get $r message]
 		set dur [dict get $r duration]
 		set time [expr {$time + $dur}]
-		lassign [split $name /] class case
+		# A subtest keeps its whole path: selftests / pidfd/pidfd_wait/...
+		regexp {^([^/]*)/(.*)$} $name -> class case
 		append body "    <testcase classname=\"[_lab_xml $class]\"\
 			name=\"[_lab_xml $case]\" time=\"$dur\">\n"
 		set first [_lab_xml [lindex [split $msg \n] 0]]

@@ -6,12 +6,13 @@ set -eu
 # expect: the runner; linux-source-*: the kernels; flex ... lz4: to build them;
 # musl-tools: small static test programs; sparse, shellcheck: make lint;
 # kmod: modinfo for module checks; python3-yaml: check-ci-templates;
-# parallel, patch: make grade-all, check-grade.
+# parallel, patch: make grade-all, check-grade; libpopt-dev (static libpopt,
+# for mqueue) and rsync (kselftest's install): make selftests.
 PACKAGES="qemu-system-x86 busybox-static expect tcl
 linux-source-6.12 linux-source-6.1
 make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio lz4 xz-utils kmod
 musl-tools sparse shellcheck python3-yaml
-parallel patch"
+parallel patch libpopt-dev rsync"
 
 missing() {
 	for p in $PACKAGES; do
