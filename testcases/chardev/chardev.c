@@ -43,18 +43,6 @@ static void expect_count(const char *what, long ret, long want)
 		     what, ret, want);
 }
 
-static size_t arg_word(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len < 1 || len > MAX_WORD) {
-		fail("usage: WORD must have 1..%d characters, got %zu",
-		     MAX_WORD, len);
-		exit(KSFT_FAIL);
-	}
-	return len;
-}
-
 static void fill_random(unsigned char *buf, size_t len, __u32 *state)
 {
 	size_t i;

@@ -38,18 +38,6 @@ static void arg_path(const char *name)
 	snprintf(path, sizeof(path), "/tmp/%s", name);
 }
 
-static size_t arg_word(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len < 1 || len > MAX_WORD) {
-		fail("usage: WORD must have 1..%d characters, got %zu",
-		     MAX_WORD, len);
-		exit(KSFT_FAIL);
-	}
-	return len;
-}
-
 static void make_fifo(void)
 {
 	if (unlink(path) < 0 && errno != ENOENT)

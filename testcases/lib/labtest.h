@@ -155,6 +155,21 @@ static inline void expect_eq(const char *what, unsigned long long got,
 		fail("%s: got %llu, expected %llu", what, got, want);
 }
 
+#ifdef MAX_WORD
+/* A word argument of 1..MAX_WORD characters, else a usage FAIL and exit. */
+static inline size_t arg_word(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len < 1 || len > MAX_WORD) {
+		fail("usage: WORD must have 1..%d characters, got %zu",
+		     MAX_WORD, len);
+		exit(KSFT_FAIL);
+	}
+	return len;
+}
+#endif
+
 /* A number argument in @min..@max, else a usage FAIL and exit. */
 static inline unsigned long long arg_num(const char *s, unsigned long long min,
 					 unsigned long long max,

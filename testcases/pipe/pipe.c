@@ -57,18 +57,6 @@ static void write_full(int fd, const void *buf, size_t len, const char *what)
 		fail("short %s: got %zd, expected %zu", what, n, len);
 }
 
-static size_t arg_word(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len < 1 || len > MAX_WORD) {
-		fail("usage: WORD must have 1..%d characters, got %zu",
-		     MAX_WORD, len);
-		exit(KSFT_FAIL);
-	}
-	return len;
-}
-
 /* Fill a non-blocking pipe with a seeded stream until EAGAIN. */
 static size_t fill_nonblock(int fd, __u32 *state)
 {

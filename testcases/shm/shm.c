@@ -52,18 +52,6 @@ static void expect_ok(const char *what, long ret)
 	printf("%s: ok\n", what);
 }
 
-static size_t arg_word(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len < 1 || len > MAX_WORD) {
-		fail("usage: WORD must have 1..%d characters, got %zu",
-		     MAX_WORD, len);
-		exit(KSFT_FAIL);
-	}
-	return len;
-}
-
 /* The driver's generator (ipclab_uapi.h, IPCLAB_IOC_SHM_FILL). */
 static unsigned char xorshift_byte(__u32 *state)
 {

@@ -27,18 +27,6 @@
 
 #include "labtest.h"
 
-static size_t arg_word(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (len < 1 || len > MAX_WORD) {
-		fail("usage: WORD must have 1..%d characters, got %zu",
-		     MAX_WORD, len);
-		exit(KSFT_FAIL);
-	}
-	return len;
-}
-
 static void arg_name(const char *name)
 {
 	if (!*name || strchr(name, '/') || strlen(name) > 64) {
