@@ -60,14 +60,6 @@ static __u64 counter_read(int efd)
 	return v;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* signal N: the ioctl adds N at once; one read() returns N and resets. */
 static void cmd_signal(char **argv)
 {

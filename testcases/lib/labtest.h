@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -169,6 +170,15 @@ static inline size_t arg_word(const char *s)
 	return len;
 }
 #endif
+
+/* Milliseconds of CLOCK_MONOTONIC, for bounds and latencies. */
+static inline long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
 
 /* A number argument in @min..@max, else a usage FAIL and exit. */
 static inline unsigned long long arg_num(const char *s, unsigned long long min,

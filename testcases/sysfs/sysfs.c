@@ -77,14 +77,6 @@ static unsigned long long attr_get(const char *path)
 	return v;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* value-rw V: write V, read it back. */
 static void cmd_value_rw(char **argv)
 {
