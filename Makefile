@@ -64,7 +64,9 @@ BZIMAGE := $(KBUILD)/arch/x86/boot/bzImage
 # Built per kernel: switching KERNEL_VERSION or PROFILE never reuses a module
 # built for another kernel.
 B := $(O)/$(notdir $(KBUILD))
-MODULE_KO := $(B)/module/ipclab.ko
+# make grade: a module the sandbox built from a submission; never built here.
+MODULE_PREBUILT ?=
+MODULE_KO := $(if $(MODULE_PREBUILT),$(abspath $(MODULE_PREBUILT)),$(B)/module/ipclab.ko)
 MODULE_SRCS := $(filter-out %/ipclab_uapi.h %/Kbuild,$(wildcard $(MODULE_DIR)/*.c $(MODULE_DIR)/*.h))
 # testcases/lib holds what the programs and demos share: not a mechanism.
 MECHS := $(filter-out lib,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(TOP)/testcases/*/*.c))))))
@@ -111,7 +113,7 @@ endif
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
 	print-cache-key merge-results durations check-shards check-ci-templates \
 	kernel module progs initramfs selftests _selftests _test _demo _shell _list _lint _check-runner _check-faults FORCE \
-	grade grade-all check-grade _grade _grade-all _check-grade _grade-build-error _grade-kbuild
+	grade grade-all check-grade _grade _grade-all _check-grade _grade-build-error _grade-env _grade-reference
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
@@ -176,12 +178,14 @@ $(B)/module.src: FORCE
 	@mkdir -p $(@D)
 	@echo '$(abspath $(MODULE_SRCS))' | cmp -s - $@ || echo '$(abspath $(MODULE_SRCS))' >$@
 
+ifeq ($(MODULE_PREBUILT),)
 $(MODULE_KO): $(MODULE_SRCS) $(B)/module.src $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
 	@test -n '$(MODULE_SRCS)' || { echo 'module: no .c/.h files in MODULE_DIR=$(MODULE_DIR)' >&2; exit 1; }
 	@echo 'module: building $(MODULE_DIR) against $(KNAME)'
 	$(Q)rm -rf $(B)/module && mkdir -p $(B)/module
 	$(Q)cp $(MODULE_SRCS) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(B)/module/
 	$(Q)$(MAKE) -s -C $(KBUILD) M=$(B)/module modules
+endif
 
 $(B)/bin/%: $$(wildcard $(TOP)/testcases/$$*/*.c $(TOP)/testcases/$$*/*.h) $(PROG_DEPS) $(BZIMAGE)
 	@mkdir -p $(@D)
@@ -217,7 +221,7 @@ _test _selftests: $(INITRAMFS) $(TSC_KHZ)
 	$(Q)$(RESOLVE_ACCEL) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
 	$(RUNNER_ENV) LAB_OUT='$(RESULTS)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
 		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
-		LAB_MODDIR='$(B)/module' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
+		LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
 
 _list:
 	$(Q)$(RUNNER_ENV) LAB_LIST=1 expect $(TOP)/runner/run.exp
@@ -294,12 +298,18 @@ SUBMISSIONS ?=
 GRADE_TIME ?= 900
 # More GNU parallel options for grade-all, e.g. --sshloginfile FILE.
 PARALLEL_ARGS ?=
+# 1: build and run submissions without the sandbox (only for trusted code,
+# on a machine without user namespaces).
+UNSAFE_HOST_BUILD ?= 0
+# A file of more kernel symbols a submission may import (module/allowed-symbols).
+ALLOW_SYMBOLS ?=
 # Grading uses the debug kernel (KASAN, lockdep, kmemleak, traces with
 # file:line) unless PROFILE is given.
 GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),debug)
 GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
 	GRADE_PROFILE='$(GRADE_PROFILE)' GRADE_EXTRA='$(abspath $(EXTRA_TESTS))' \
-	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)'
+	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
+	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(abspath $(ALLOW_SYMBOLS))'
 
 grade grade-all check-grade: deps
 	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
@@ -318,9 +328,17 @@ _check-grade:
 _grade-build-error:
 	$(Q)$(RUNNER_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp
 
-# check-grade: where the kernel build is (it must stay unchanged).
-_grade-kbuild:
-	@echo '$(KBUILD)'
+# grade.sh: what the reference module imports on this kernel (one symbol a
+# line), the base of the list a submission may import (module/allowed-symbols).
+_grade-reference: $(MODULE_KO)
+	$(Q)nm -u $(MODULE_KO) | sed -n 's/^ *U //p' >$(B)/reference-imports.tmp
+	$(Q)mv $(B)/reference-imports.tmp $(B)/reference-imports
+
+# grade.sh: the kernel build and source, this kernel's output directory and
+# the accelerator, one per line (resolved here: the sandbox, which sees
+# neither dpkg's database nor the whole cache, is given them).
+_grade-env: $(TSC_KHZ)
+	@$(RESOLVE_ACCEL) && printf '%s\n' '$(KBUILD)' '$(KSRC)' '$(B)' "$$accel"
 
 # --- make selftests: the kernel's own IPC-related kselftests -----------------
 # Built statically from KSRC with the lab kernel's headers (scripts/selftests.sh),

@@ -1,19 +1,61 @@
-# Test the tester: classify recorded kernel consoles without QEMU.
+# Test the tester without QEMU: classify recorded kernel consoles, and check
+# that console text stays data: the symbolizer resolves real frames and
+# runs nothing of a hostile console, and every file the runner writes holds
+# it escaped.
 #
 # Each runner/fixtures/*.console starts with a line
 #   # expect: VERDICT TITLE-REGEXP
 # and the rest is console output recorded while one test ran. The check
 # feeds it through the same console watch the runner uses.
-# Exit: 0 when every fixture is classified as expected.
+# hostile-warn.console is a module's attack on the host: code in frames'
+# symbols (once run by decode_stacktrace.sh), terminal escapes, forged TAP
+# and grade lines, C1 bytes.
+#
+# Prints "ok - ..." and "not ok - ..." lines, "SKIP - ..." for a check this
+# machine cannot run (not a pass), then "N passed, N failed[, N skipped]".
+# LAB_CHECK_VMLINUX: the kernel to check symbolization on (default: the
+# newest debug build in the lab's cache).
+# Exit: 0 when no check failed.
 
 set here [file dirname [file normalize [info script]]]
 source $here/lib.tcl
+source $here/report.tcl
+
+set passed 0
+set failed 0
+set skipped 0
+
+proc check {ok what} {
+	global passed failed
+	if {$ok} {
+		puts "ok - [lab_escape $what \n]"
+		incr passed
+	} else {
+		puts "not ok - [lab_escape $what \n]"
+		incr failed
+	}
+}
+
+proc skip {what why} {
+	global skipped
+	puts "SKIP - $what: $why"
+	incr skipped
+}
+
+proc slurp {path {enc utf-8}} {
+	set f [open $path]
+	# No line-end translation: a \r in a console is the guest's.
+	fconfigure $f -encoding $enc -translation lf
+	set text [read $f]
+	close $f
+	return $text
+}
+
+# --- The recorded consoles.
 
 proc classify {file} {
 	global lab
-	set f [open $file]
-	set text [read $f]
-	close $f
+	set text [slurp $file [encoding system]]
 	set lab(current) fixture
 	set lab(kverdict) PASS
 	set lab(ktitle) ""
@@ -29,18 +71,306 @@ proc classify {file} {
 
 _lab_console_open /dev/null 1000000000
 _lab_load_patterns $here/crash-patterns
-set passed 0
-set failed 0
 foreach file [lsort [glob -directory $here/fixtures *.console]] {
 	lassign [classify $file] want title_re got title
 	set name [file rootname [file tail $file]]
-	if {$got eq $want && [regexp -- $title_re $title]} {
-		puts "ok - $name: $got ($title)"
-		incr passed
+	check [expr {$got eq $want && [regexp -- $title_re $title]}] \
+		"$name: $got ($title)[expr {$got eq $want ? "" : ", expected $want"}]"
+}
+_lab_console_close
+
+# --- lab_escape: nothing a terminal or a parser acts on, and unambiguous.
+
+# What no escaped text may hold: controls but \n and \t, DEL, C1, the line
+# separators and bidi controls, what XML 1.0 cannot hold.
+set unsafe {[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]}
+
+# The inverse of lab_escape, as its comment defines it.
+proc unescape {s} {
+	set out ""
+	set i 0
+	set n [string length $s]
+	while {$i < $n} {
+		set c [string index $s $i]
+		set d [string index $s $i+1]
+		if {$c eq "\\" && $d eq "\\"} {
+			append out "\\"
+			incr i 2
+		} elseif {$c eq "\\" && $d eq "x" &&
+			  [regexp {^[0-9a-f]{2}$} [string range $s $i+2 $i+3]]} {
+			append out [format %c 0x[string range $s $i+2 $i+3]]
+			incr i 4
+		} elseif {$c eq "\\" && $d eq "u" &&
+			  [regexp {^[0-9a-f]{4}$} [string range $s $i+2 $i+5]]} {
+			append out [format %c 0x[string range $s $i+2 $i+5]]
+			incr i 6
+		} else {
+			append out $c
+			incr i
+		}
+	}
+	return $out
+}
+
+proc check_escape {} {
+	global unsafe
+	set alphabet [list "\\" x u 1 f # \n \t \r \x1b \x00 \x7f \x9b \u0085 \
+		\u00e9 \u2028 \u202e \ud800 \uffff \u251b]
+	expr {srand(1)}
+	set bad {}
+	for {set k 0} {$k < 3000 && [llength $bad] < 3} {incr k} {
+		set s ""
+		for {set j [expr {int(rand() * 8)}]} {$j > 0} {incr j -1} {
+			append s [lindex $alphabet [expr {int(rand() * [llength $alphabet])}]]
+		}
+		foreach extra {"" #} {
+			set e [lab_escape $s $extra]
+			if {[unescape $e] ne $s || [regexp $unsafe $e] ||
+			    ($extra eq "#" && [string first # $e] >= 0)} {
+				lappend bad [list $s $extra $e]
+			}
+		}
+	}
+	check [expr {![llength $bad]}] "lab_escape: 6000 random strings escaped safe and read back exactly[expr {[llength $bad] ? ": [lindex $bad 0]" : ""}]"
+	set e [lab_escape "\x1b\[2J \\x1b C:\\dir\ttab\n"]
+	check [expr {$e eq "\\x1b\[2J \\\\x1b C:\\dir\ttab\n"}] \
+		"lab_escape: ESC is \\x1b, a guest's own \\x1b is \\\\x1b, other backslashes stay ($e)"
+}
+check_escape
+
+# --- A stand-in for a module: a relocatable object with functions in
+# .text and .init.text and an inlined helper, compiled here (like a .ko,
+# every section at 0). The expected lines come from the source.
+
+set tmp [file join [expr {[info exists env(TMPDIR)] ? $env(TMPDIR) : "/tmp"}] ipclab-check-[pid]]
+file delete -force $tmp
+file mkdir $tmp/mod
+set src {/* A stand-in for a module object. */
+static inline __attribute__((always_inline)) int helper(int x) { return x * 5 + 3; }
+int mark_a(int x) { return x * 3 + 1; }
+int mark_c(int x) { return helper(x) ^ 0x55; }
+__attribute__((section(".init.text"))) int mark_b(int x) { return x + 7; }
+}
+set f [open $tmp/mod/m.c w]
+puts -nonewline $f $src
+close $f
+foreach fn {helper mark_a mark_c mark_b} {
+	set srcline($fn) [expr {[lsearch -regexp [split $src \n] "int $fn\\("] + 1}]
+}
+set have_obj [expr {![catch {exec sh -c {cd "$1" && cc -g -O2 -c m.c -o ipclab.ko} sh $tmp/mod 2>@1}]}]
+
+# Every word a tool got, one a line: the wrapper (LAB_TOOL_WRAPPER) records
+# them, then runs the tool.
+set argvlog $tmp/argv.log
+set recorder [list sh -c "printf '%s\\n' \"\$@\" >>'$argvlog'; exec \"\$@\"" wrap]
+
+proc tool_words_ok {obj} {
+	global argvlog
+	if {![file exists $argvlog]} {
+		return 0
+	}
+	foreach w [split [string trimright [slurp $argvlog] \n] \n] {
+		if {$w ni [list nm -f sysv --defined-only -S addr2line -e -i -a -j $obj] &&
+		    ![regexp {^0x[0-9a-f]{1,16}$|^\.[a-z.]+$} $w]} {
+			return 0
+		}
+	}
+	return 1
+}
+
+# --- The hostile console: WARN, nothing run, nothing resolved, all escaped.
+
+proc check_hostile {} {
+	global lab here tmp have_obj recorder argvlog unsafe
+	set canary /tmp/ipclab-pwned
+	file delete -force $canary
+	_lab_console_open $tmp/console.log 1000000000
+	set file $here/fixtures/hostile-warn.console
+	lassign [classify $file] want title_re got title
+	_lab_console_close
+	set report $lab(kreport)
+	set config [dict create vmlinux "" ksrc "" moddir "" modsrc /home/student/lab \
+		wrapper $recorder]
+	if {$have_obj} {
+		# The stand-in as both the kernel and the module: the tools run
+		# and look every hostile symbol up.
+		dict set config vmlinux $tmp/mod/ipclab.ko
+		dict set config moddir $tmp/mod
+	}
+	set sym [lab_sym_report $report $title $config]
+	set objects [dict create]
+	if {$have_obj} {
+		set objects [dict create "" [dict create path $tmp/mod/ipclab.ko rel 0 \
+			wrapper {} strip {}] ipclab [dict create path $tmp/mod/ipclab.ko \
+			rel 1 wrapper $recorder strip {}]]
+	}
+	lassign [lab_symbolize $report $objects] text frames
+	set resolved 0
+	foreach fr $frames {
+		incr resolved [expr {[llength [dict get $fr locs]] > 0}]
+	}
+	check [expr {$got eq "WARN"}] "hostile-warn: classified as WARN from the raw line"
+	check [expr {![file exists $canary]}] "hostile-warn: symbolizing ran nothing of the console ($canary not created)"
+	# Well-formed: foo+0x1/0x2 (not in the kernel), ? mark_a+0x9/0x5
+	# [ipclab] (past its end), system+0x1/0x2 [ipclab] (not in the
+	# module). mark_a+0x1/0x5 [ipclab]$(...) is not a frame: it would
+	# resolve.
+	check [expr {$resolved == 0 && [llength $frames] == 3 && $text eq $report &&
+		[dict get $sym text] eq $report && [dict get $sym where] eq ""}] \
+		"hostile-warn: 3 well-formed frames, none resolved (not in the object, or past its end), the text as it came"
+	if {$have_obj} {
+		check [tool_words_ok [file normalize $tmp/mod/ipclab.ko]] \
+			"hostile-warn: the tools got only lab words: options, the object, hex numbers"
 	} else {
-		puts "not ok - $name: expected $want /$title_re/, got $got ($title)"
-		incr failed
+		skip "hostile-warn: the tools on an object" "no C compiler to make one"
+	}
+
+	# The result files of a test that saw this console.
+	set all [slurp $file [encoding system]]
+	set r [dict create name faults/hostile points 1 verdict WARN \
+		message "the guest said:\n$all\nkernel: [dict get $sym title]" \
+		duration 0.100 log "$all--- kernel report ---\n[dict get $sym text]" \
+		ktitle [dict get $sym title] kreport [dict get $sym text] kloc "" \
+		subtests [list [dict create name "faults/hostile/x\r\nok 9 - y # SKIP\x1b\[2J" \
+			points 0 verdict FAIL message "ok 10 - z\rTotal: 998/998\u2028ok 11" \
+			duration 0.000 log "" ktitle "" kreport "" kloc ""]]]
+	file mkdir $tmp/out/logs
+	set tap [_lab_tap_line 1 $r]
+	_lab_write_results $tmp/out [list $r] 1 0.1
+	_lab_write_log $tmp/out $r
+	set files [list stdout $tap]
+	foreach name {results.tap junit.xml results.json logs/faults/hostile.log} {
+		lappend files $name [slurp $tmp/out/$name]
+	}
+	lappend files console.log [slurp $tmp/console.log [encoding system]]
+	foreach {name text} $files {
+		check [expr {![regexp $unsafe $text] && [string first "\\x1b" $text] >= 0}] \
+			"hostile-warn: $name holds no control character but \\n and \\t, ESC shows as \\x1b"
+	}
+	check [expr {[string first {y\x0dok 2 - y} [dict get $files console.log]] >= 0 &&
+		[string first {y\x0dok 2 - y} [dict get $files results.tap]] >= 0}] \
+		"hostile-warn: a \\r inside a line shows as \\x0d (console.log, TAP), it overwrites nothing"
+	# TAP: every line one the lab made; the guest's only after "# ".
+	set shapes {^(TAP version 13|1\.\.1|(    )?(KTAP version 1|1\.\.1|(not )?ok 1 - [-a-z0-9/]+[^#]*( # [A-Z]+)?|# .*))$}
+	set forged {}
+	foreach line [split [string trimright [dict get $files results.tap] \n] \n] {
+		if {![regexp $shapes $line]} {
+			lappend forged $line
+		}
+	}
+	check [expr {![llength $forged] && [regexp -all -line {^(    )?(not )?ok } [dict get $files results.tap]] == 2}] \
+		"hostile-warn: results.tap is the lab's lines only (2 results), the guest's text after \"# \"[expr {[llength $forged] ? ": [lindex $forged 0]" : ""}]"
+	if {[auto_execok jq] ne ""} {
+		check [expr {![catch {exec jq -e .tests $tmp/out/results.json >/dev/null}]}] \
+			"hostile-warn: results.json is valid JSON (jq)"
+	} else {
+		skip "hostile-warn: results.json parses" "no jq here"
+	}
+	if {[auto_execok xmllint] ne ""} {
+		check [expr {![catch {exec xmllint --noout $tmp/out/junit.xml}]}] \
+			"hostile-warn: junit.xml is well-formed XML 1.0 (xmllint)"
+	} else {
+		skip "hostile-warn: junit.xml parses" "no xmllint here"
 	}
 }
-puts "$passed passed, $failed failed"
+check_hostile
+
+# --- Real frames: the stand-in module (always), the debug kernel (when
+# built).
+
+proc check_module {} {
+	global tmp have_obj recorder srcline argvlog
+	if {!$have_obj} {
+		skip "symbolize a module" "no C compiler to make one"
+		return
+	}
+	file delete $argvlog
+	set text "\[    1.000000\]\[   T1\] RIP: 0010:mark_b+0x2/0x4 \[ipclab\]\n"
+	append text "\[    1.000001\]\[   T1\]  ? mark_a+0x1/0x5 \[ipclab\]\n"
+	append text "\[    1.000002\]\[   T1\]  mark_c+0x1/0x8 \[ipclab\]\n"
+	set config [dict create vmlinux "" ksrc "" moddir $tmp/mod \
+		modsrc /home/student/lab wrapper $recorder]
+	set r [lab_sym_report $text "" $config]
+	set lines [split [dict get $r text] \n]
+	set s /home/student/lab/m.c
+	check [expr {[lindex $lines 0] eq "\[    1.000000\]\[   T1\] RIP: 0010:mark_b+0x2/0x4 \[ipclab\] ($s:$srcline(mark_b))"}] \
+		"symbolize a module: a .init.text frame gets its own section's line (m.c:$srcline(mark_b)): [lindex $lines 0]"
+	check [expr {[lindex $lines 1] eq "\[    1.000001\]\[   T1\]  ? mark_a+0x1/0x5 \[ipclab\] ($s:$srcline(mark_a))"}] \
+		"symbolize a module: a .text frame (m.c:$srcline(mark_a)): [lindex $lines 1]"
+	check [expr {[lindex $lines 2] eq "\[    1.000002\]\[   T1\]  mark_c+0x1/0x8 \[ipclab\] ($s:$srcline(helper) $s:$srcline(mark_c))"}] \
+		"symbolize a module: an inlined helper, innermost first: [lindex $lines 2]"
+	check [expr {[dict get $r where] eq "$s:$srcline(mark_b) (mark_b)"}] \
+		"symbolize a module: the report points at the RIP frame: [dict get $r where]"
+	set r2 [lab_sym_report [join [lrange [split $text \n] 1 end] \n] "" $config]
+	check [expr {[dict get $r2 where] eq "$s:$srcline(helper) (helper)"}] \
+		"symbolize a module: else at the first trace line that is not a guess, its innermost line: [dict get $r2 where]"
+	check [tool_words_ok [file normalize $tmp/mod/ipclab.ko]] \
+		"symbolize a module: nm and addr2line ran under the wrapper, with lab words only"
+	dict set config wrapper "\{"
+	set r3 [lab_sym_report $text "" $config]
+	check [expr {[dict get $r3 text] eq $text}] \
+		"symbolize a module: a wrapper that is not a Tcl list runs nothing on the module"
+}
+check_module
+
+proc find_vmlinux {} {
+	global env
+	if {[info exists env(LAB_CHECK_VMLINUX)]} {
+		return $env(LAB_CHECK_VMLINUX)
+	}
+	set cache [expr {[info exists env(XDG_CACHE_HOME)] && $env(XDG_CACHE_HOME) ne "" ?
+		$env(XDG_CACHE_HOME) : "$env(HOME)/.cache"}]/ipclab
+	set best ""
+	foreach v [glob -nocomplain $cache/kernel/*-debug-*/vmlinux] {
+		if {$best eq "" || [file mtime $v] > [file mtime $best]} {
+			set best $v
+		}
+	}
+	return $best
+}
+
+# start_kernel+0 is the line of its definition in init/main.c.
+proc check_vmlinux {} {
+	set vmlinux [find_vmlinux]
+	if {$vmlinux eq "" || ![file isfile $vmlinux]} {
+		skip "symbolize the debug kernel" "no debug vmlinux built (make kernel PROFILE=debug)"
+		return
+	}
+	if {[catch {exec readelf -S --wide $vmlinux} sections] ||
+	    [string first .debug_line $sections] < 0} {
+		skip "symbolize the debug kernel" "$vmlinux has no DWARF"
+		return
+	}
+	set ksrc [file dirname $vmlinux]/source
+	if {[file exists $ksrc] && [file type $ksrc] eq "link"} {
+		set ksrc [file normalize [file join [file dirname $ksrc] [file readlink $ksrc]]]
+	}
+	set t0 [clock milliseconds]
+	set obj [dict create path [file normalize $vmlinux] rel 0 wrapper {} strip {}]
+	set ::_lab_sym(deadline) [expr {[clock seconds] + $::_lab_sym(budget)}]
+	set table [_lab_sym_table $obj]
+	set size 0x1000
+	if {[dict exists $table start_kernel]} {
+		set size 0x[lindex [dict get $table start_kernel] 0 1]
+	}
+	set text "\[    0.000000\]\[    T0\]  start_kernel+0x0/[format 0x%llx $size]"
+	set r [lab_sym_report $text "" [dict create vmlinux $vmlinux ksrc $ksrc \
+		moddir "" modsrc "" wrapper {}]]
+	set ms [expr {[clock milliseconds] - $t0}]
+	set got [dict get $r text]
+	set ok [regexp {\((init/main\.c):([0-9]+)\)$} $got -> file line]
+	if {$ok} {
+		set src [split [slurp $ksrc/init/main.c] \n]
+		set ok [regexp {start_kernel\(} [join [lrange $src $line-2 $line-1] \n]]
+	}
+	check $ok "symbolize the debug kernel: start_kernel+0x0 at its definition in init/main.c, $ms ms: $got"
+}
+check_vmlinux
+
+file delete -force $tmp
+set line "$passed passed, $failed failed"
+if {$skipped} {
+	append line ", $skipped skipped"
+}
+puts $line
 exit [expr {$failed > 0}]

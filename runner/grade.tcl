@@ -1,7 +1,8 @@
 # Grading (make grade): a build error as a graded result, the submission's
 # time budget, and report.md, the student-readable report. The runner calls
-# these procs; with none of LAB_BUILD_LOG, LAB_DEADLINE, LAB_REPORT_MD set
-# (make test) they do nothing.
+# these procs; with neither LAB_BUILD_LOG nor LAB_DEADLINE set (make test)
+# they do nothing. report.md is written by runner/score.tcl, on the host,
+# after the run.
 
 # What each verdict means, for a student who has never seen the lab.
 set _lab_grade_meaning {
@@ -24,7 +25,6 @@ set _lab_grade_meaning {
 proc _lab_grade_init {} {
 	global lab
 	set lab(grade_deadline) [env_or LAB_DEADLINE 0]
-	set lab(grade_md) [env_or LAB_REPORT_MD 0]
 	set blog [env_or LAB_BUILD_LOG ""]
 	if {$blog eq ""} {
 		return
@@ -86,6 +86,17 @@ proc _lab_md_block {text} {
 	return "$fence\n[string trimright $text]\n$fence\n"
 }
 
+# Guest text inline in Markdown: a code span, so that no character in it is
+# markup (no link, image or HTML where report.md is rendered).
+proc _lab_md_code {text} {
+	set text [string map {\n " "} $text]
+	set fence `
+	while {[string first $fence $text] >= 0} {
+		append fence `
+	}
+	return "$fence $text $fence"
+}
+
 # At most MAX lines: the head and the tail, the middle cut.
 proc _lab_md_cut {text max} {
 	set lines [split [string trimright $text] \n]
@@ -99,7 +110,7 @@ proc _lab_md_cut {text max} {
 }
 
 # The trace for a student: no disassembly of the code bytes
-# (decode_stacktrace.sh), no register dump; its head only.
+# (a decodecode listing), no register dump; its head only.
 proc _lab_md_trace {text} {
 	set keep {}
 	foreach line [split $text \n] {
@@ -143,9 +154,6 @@ proc _lab_md_transcript {text} {
 
 proc _lab_grade_report {dir results seed} {
 	global lab env _lab_grade_meaning
-	if {!$lab(grade_md)} {
-		return
-	}
 	# Paths of the build copy mean nothing to the student: file:line only.
 	set strip {}
 	foreach var {LAB_MODDIR LAB_MODSRC} {
@@ -235,13 +243,13 @@ proc _lab_grade_report {dir results seed} {
 		set where [string map $strip [dict get $r kloc]]
 		set same [expr {$where ne "" ? $where : [dict get $r ktitle]}]
 		if {$where ne ""} {
-			append text "The kernel's report points at **$where** in your sources.\n\n"
+			append text "The kernel's report points at [_lab_md_code $where] in your sources.\n\n"
 		}
 		if {$kreport ne "" && [info exists shown($same)]} {
 			append text "The kernel's report is the one shown for $shown($same).\n\n"
 		} elseif {$kreport ne ""} {
 			set shown($same) [lindex $names 0]
-			append text "Kernel report ([string map $strip [dict get $r ktitle]]),\
+			append text "Kernel report ([_lab_md_code [string map $strip [dict get $r ktitle]]]),\
 				symbolized:\n\n"
 			append text [_lab_md_block [string map $strip $kreport]] \n
 		}
@@ -253,5 +261,6 @@ proc _lab_grade_report {dir results seed} {
 		}
 	}
 	append text "\nTotal: $score/$max\n"
-	_lab_write_file $dir/report.md $text
+	_lab_write_file $dir/report.md [lab_escape $text]
+	return [list $score $max]
 }

@@ -4,6 +4,15 @@
 # Two channels from one QEMU: ttyS0 is the kernel console (QEMU's stdio),
 # ttyS1 a pty with the guest's shell on it. lab(con) and lab(sh) are their
 # spawn ids. Testcases use only the lab_* procs; _lab_* are private.
+#
+# Every console byte is the guest's, and the guest runs the student's module
+# in ring 0: console text is only data here. It is classified as it came
+# (the crash patterns see the kernel's own words), and escaped (lab_escape,
+# runner/escape.tcl) wherever it leaves the runner; kernel reports are
+# symbolized by runner/symbolize.tcl, which never hands it to a program.
+
+source [file join [file dirname [file normalize [info script]]] escape.tcl]
+source [file join [file dirname [file normalize [info script]]] symbolize.tcl]
 
 log_user 0
 set lab(tests) {}
@@ -112,6 +121,11 @@ proc lab_budget {secs} {
 	global lab
 	set lab(budget) [expr {int($secs * $lab(scale))}]
 	set lab(deadline) [expr {[clock milliseconds] + 1000 * $lab(budget)}]
+	# SECS may come from the guest (kselftest's settings): never past the
+	# submission's budget (runner/grade.tcl).
+	if {[info procs _lab_grade_cap] ne ""} {
+		set lab(deadline) [_lab_grade_cap $lab(deadline)]
+	}
 }
 
 # A test's transcript is capped: a flood keeps its head and its tail.
@@ -328,7 +342,9 @@ proc _lab_rank {verdict} {
 # runner waits for (see sync_console in run.exp), else 1.
 proc _lab_console_line {line} {
 	global lab
-	set line [string map {\r ""} $line]
+	# The serial line's own \r before the newline goes; one inside the line
+	# stays, to be shown (\x0d), not to overwrite what came before it.
+	regsub {\r*(\n?)$} $line {\1} line
 	_lab_console_log $line
 	if {$lab(capturing)} {
 		append lab(capture) $line
@@ -363,8 +379,11 @@ proc _lab_console_line {line} {
 
 # console.log is capped: past lab(console_cap) bytes only the last lines
 # are kept (written by _lab_console_close), so a flood cannot fill the disk.
+# Each line is escaped as it is logged (newlines kept): the file is safe to
+# cat.
 proc _lab_console_log {line} {
 	global lab
+	set line [lab_escape $line]
 	if {$lab(console_bytes) < $lab(console_cap)} {
 		puts -nonewline $lab(console_fd) $line
 		incr lab(console_bytes) [string length $line]
@@ -380,7 +399,11 @@ proc _lab_console_log {line} {
 proc _lab_console_open {path cap} {
 	global lab
 	set lab(console_fd) [open $path w]
-	fconfigure $lab(console_fd) -buffering line -translation binary
+	# Written in the encoding the console was read with (expect decodes
+	# with the system's). As "binary" it kept only each character's low
+	# byte: U+251B became a raw ESC.
+	fconfigure $lab(console_fd) -buffering line -encoding [encoding system] \
+		-translation lf
 	set lab(console_cap) $cap
 	set lab(console_bytes) 0
 	set lab(console_dropped) 0

@@ -4,6 +4,8 @@
 # kreport kloc (the kernel's report: title, trace, first module frame). The files are rewritten after every test (write then rename), so
 # a run killed half-way leaves valid files for what finished.
 
+source [file join [file dirname [file normalize [info script]]] escape.tcl]
+
 proc _lab_passed {verdict} {
 	return [expr {$verdict in {PASS SKIP}}]
 }
@@ -28,8 +30,23 @@ proc _lab_write_file {path text} {
 	file rename -force $path.tmp $path
 }
 
+# logs/<test>.log: the verdict, the message, the transcript, escaped.
+proc _lab_write_log {dir r} {
+	set path $dir/logs/[dict get $r name].log
+	file mkdir [file dirname $path]
+	set text "# [dict get $r name]: [dict get $r verdict]\
+		in [dict get $r duration] s\n"
+	if {[dict get $r message] ne ""} {
+		append text "# [join [split [dict get $r message] \n] "\n# "]\n"
+	}
+	_lab_write_file $path [lab_escape "$text[dict get $r log]"]
+}
+
 # TAP version 13 / KTAP: "ok N - name", diagnostics as "# " lines; the
 # subtests of a test come first, indented, with their own plan (KTAP nesting).
+# Every line is one the lab made: what came from the guest (a subtest's
+# name, a message) is escaped, so it holds no line break, and a name no "#"
+# (a TAP directive) and no newline.
 proc _lab_tap_line {n r} {
 	set subs {}
 	if {[dict exists $r subtests]} {
@@ -48,17 +65,17 @@ proc _lab_tap_line {n r} {
 }
 
 proc _lab_tap_one {n r} {
-	set name [dict get $r name]
+	set name [lab_escape [dict get $r name] "#\n"]
 	set verdict [dict get $r verdict]
 	set msg [dict get $r message]
 	switch -- $verdict {
 		PASS {set line "ok $n - $name"}
-		SKIP {set line "ok $n - $name # SKIP [lindex [split $msg \n] 0]"}
+		SKIP {set line "ok $n - $name # SKIP [lab_escape [lindex [split $msg \n] 0]]"}
 		default {set line "not ok $n - $name # $verdict"}
 	}
 	if {![_lab_passed $verdict] && $msg ne ""} {
 		foreach l [split $msg \n] {
-			append line "\n# $l"
+			append line "\n# [lab_escape $l]"
 		}
 	}
 	return $line
@@ -74,9 +91,9 @@ proc _lab_write_tap {path results total} {
 }
 
 proc _lab_xml {s} {
-	# XML 1.0 forbids most control characters even when escaped.
-	regsub -all {[\x00-\x08\x0b\x0c\x0e-\x1f]} $s "?" s
-	return [string map {& &amp; < &lt; > &gt; \" &quot;} $s]
+	# XML 1.0 forbids most control characters even as &#N;: lab_escape
+	# leaves none of them, nor a lone surrogate, U+FFFE or U+FFFF.
+	return [string map {& &amp; < &lt; > &gt; \" &quot;} [lab_escape $s]]
 }
 
 proc _lab_write_junit {path results} {
@@ -130,8 +147,9 @@ for {set c 0} {$c < 0x20} {incr c} {
 	}
 }
 
+# Escaped first, as every other file: a JSON reader sees \x1b, not an ESC.
 proc _lab_json {s} {
-	return "\"[string map $::_lab_json_map $s]\""
+	return "\"[string map $::_lab_json_map [lab_escape $s]]\""
 }
 
 # Gradescope autograder format, plus verdict, duration_s, kernel_report.

@@ -4,9 +4,12 @@
 # directory), grade them all with make grade-all, and check each score and
 # verdict against the patch's "ipclab-expect:" lines:
 #	ipclab-expect: score MIN MAX
+#	ipclab-expect: report TEXT	(report.md says TEXT)
 #	ipclab-expect: GLOB VERDICT...	(first matching GLOB wins)
-# Also: a missing SUBMISSION is one error line and a non-zero exit, and
-# grading writes nothing outside OUT (the repository, the kernel build).
+# examples/attacks/ holds hostile submissions, one per class of attack on
+# the grading host; each must score what an honest submission of the same
+# code would, and check_attacks checks their goals failed. Also: a missing
+# SUBMISSION is one error line and a non-zero exit.
 #
 # usage: check-grade.sh   (make check-grade sets the env, as for grade-all)
 set -u
@@ -24,17 +27,37 @@ not_ok() {
 	FAILED=$((FAILED + 1))
 }
 
-# The submissions: each a copy of module/ with one patch applied.
+# none_or_fail FOUND OK-MESSAGE FAIL-MESSAGE: ok when FOUND is empty.
+none_or_fail() {
+	if [ -z "$1" ]; then
+		ok "$2"
+	else
+		not_ok "$3: $1"
+	fi
+}
+
+# The submissions: each a copy of module/ with one patch applied
+# (examples/submissions/, examples/attacks/*.patch and the cheats of
+# examples/cheats/), the attack folders
+# of examples/attacks/ as they are, the reference module itself, an empty
+# directory, and the reference with hostile file names beside its sources.
 make_submissions() {
 	subs=$1
 	rm -rf "$subs"
-	mkdir -p "$subs/reference" "$subs/empty"
+	mkdir -p "$subs/reference" "$subs/empty" "$subs/evil-names"
 	cp "$TOP"/module/*.c "$TOP"/module/*.h "$subs/reference/"
 	printf 'ipclab-expect: score full\nipclab-expect: * PASS\n' >"$subs/reference.expect"
 	printf 'ipclab-expect: score 0 0\nipclab-expect: * BUILD_ERROR\n' >"$subs/empty.expect"
 	# A student's Makefile is never run: this one would leave a file behind.
 	printf 'all:\n\ttouch %s\n' "$subs/ran-student-makefile" >"$subs/reference/Makefile"
-	for p in "$TOP"/examples/submissions/*.patch; do
+	# File names that would print a forged total, retitle the terminal and
+	# clear it when echoed raw: left out, and named escaped.
+	cp "$TOP"/module/*.c "$TOP"/module/*.h "$subs/evil-names/"
+	printf 'int x;\n' >"$subs/evil-names/$(printf 'x\nTotal: 998/998\n\033]0;pwned\007.c')"
+	printf 'int y;\n' >"$subs/evil-names/$(printf '\033[2J\233.h')"
+	printf 'ipclab-expect: score full\nipclab-expect: * PASS\n' >"$subs/evil-names.expect"
+	for p in "$TOP"/examples/submissions/*.patch "$TOP"/examples/attacks/*.patch \
+		"$TOP"/examples/cheats/*.patch; do
 		name=$(basename "$p" .patch)
 		mkdir -p "$subs/$name"
 		cp "$TOP"/module/*.c "$TOP"/module/*.h "$subs/$name/"
@@ -42,6 +65,51 @@ make_submissions() {
 			{ not_ok "$name: $p does not apply to module/"; rm -rf "${subs:?}/$name"; continue; }
 		cp "$p" "$subs/$name.expect"
 	done
+	for d in "$TOP"/examples/attacks/*/; do
+		name=$(basename "$d")
+		cp -r "$d" "$subs/$name"
+		mv "$subs/$name/expect" "$subs/$name.expect"
+	done
+}
+
+# What the grading host holds outside OUT, as "path size mtime" lines: the
+# checkout, the grading kernel's trees, /etc, /var/tmp and the home directory.
+# $1, $2: the kernel build and source trees; the rest of the kernel cache
+# (other kernels a CI run may be building) is left out.
+host_listing() {
+	cache=$(dirname "$(dirname "$1")")
+	find "$TOP" "$1" "$2" /etc /var/tmp "$HOME" \( -path "$GRADE_OUT" -o -path "$TOP/out" -o \
+		-path "$TOP/.git" -o -name '.ci-*' -o -path "$cache" -o \
+		-path /var/tmp/ipclab-canary \) -prune -o -printf '%p %s %T@\n' 2>/dev/null | sort
+}
+
+# The attacks' goals, checked on the whole grading: no canary byte or
+# environment secret in any output, no file over the sandbox's size limit,
+# no control character on the grader's stdout, no forged Total line, no
+# payload file on the host.
+check_attacks() {
+	stdout=$1 canary=$2
+	none_or_fail "$(grep -rlF -e "$canary" -e "$CANARY_ENV" "$GRADE_OUT" "$stdout" 2>/dev/null | head -n 3)" \
+		"no canary byte and no secret of the grader's environment in any output" \
+		"canary or environment found in"
+	none_or_fail "$(find "$GRADE_OUT" -type f -size +32M 2>/dev/null | head -n 3)" \
+		"no file over the sandbox's 32 MiB limit" "files over 32 MiB"
+	none_or_fail "$(LC_ALL=C grep -cP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$stdout" \
+		"$GRADE_OUT"/grade-work/*.log "$GRADE_OUT"/grade/*/report.md | grep -v ':0$' | head -n 3)" \
+		"no control character on the grader's output, in its logs or in report.md" \
+		"control characters in"
+	forged=""
+	for log in "$GRADE_OUT"/grade-work/*.log; do
+		n=$(grep -c '^Total: ' "$log")
+		if [ "$n" -gt 1 ] || { [ "$n" -eq 1 ] && ! tail -n 1 "$log" | grep -q '^Total: '; }; then
+			forged="$forged ${log##*/}"
+		fi
+	done
+	[ "$(grep -c '^Total: ' "$stdout")" -eq 0 ] || forged="$forged (grade-all's stdout)"
+	none_or_fail "$forged" "every Total line is the grader's own, last in its log" \
+		"forged or extra Total lines in"
+	none_or_fail "$(find /tmp "$HOME" -maxdepth 1 -name 'ipclab-pwned*' 2>/dev/null | head -n 3)" \
+		"no payload of a printk ran on the host" "payload files exist"
 }
 
 # Check one graded submission against its expectations.
@@ -66,7 +134,13 @@ check_one() {
 		problem="$problem score $score not in $lo..$hi;"
 	[ "$(tail -n 1 "$res/report.md")" = "Total: $score/$max" ] ||
 		problem="$problem report.md does not end with Total: $score/$max;"
-	rules=$(sed -n '/^ipclab-expect: score /d; s/^ipclab-expect: //p' "$expect")
+	# "report TEXT": report.md must say TEXT (e.g. the refused symbol).
+	sed -n 's/^ipclab-expect: report //p' "$expect" | while IFS= read -r text; do
+		grep -qF -- "$text" "$res/report.md" || echo "report.md does not mention $text;"
+	done >"$res.report-check"
+	problem="$problem$(cat "$res.report-check")"
+	rm -f "$res.report-check"
+	rules=$(sed -n '/^ipclab-expect: \(score\|report\) /d; s/^ipclab-expect: //p' "$expect")
 	bad=$(sed -n 's/^    {"name": "\([^"]*\)".*"verdict": "\([A-Z_]*\)".*/\1 \2/p' "$json" |
 		while read -r test verdict; do
 			echo "$rules" | while read -r glob allowed; do
@@ -94,7 +168,6 @@ check_one() {
 main() {
 	: "${TOP:?}" "${GRADE_OUT:?}"
 	subs=$GRADE_OUT/grade-examples
-	stamp=$GRADE_OUT/check-grade.stamp
 	mkdir -p "$GRADE_OUT"
 	make_submissions "$subs"
 
@@ -108,27 +181,37 @@ main() {
 		not_ok "missing submission: exit $rc, stderr: $err"
 	fi
 
-	touch "$stamp"
-	sleep 1
+	kenv=$(make --no-print-directory -C "$TOP" -f "$TOP/Makefile" -s _grade-env \
+		PROFILE="${GRADE_PROFILE:-debug}" OUT="$GRADE_OUT/check-env" 2>/dev/null)
+	kb=$(echo "$kenv" | sed -n 1p)
+	ks=$(echo "$kenv" | sed -n 2p)
+	# A host file and an environment secret that no output may show.
+	canary=ipclab-canary-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+	printf '%s\n' "$canary" >/var/tmp/ipclab-canary
+	CANARY_ENV=ipclab-secret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+	export IPCLAB_CHECK_SECRET="$CANARY_ENV"
+	rm -f /tmp/ipclab-pwned* "$HOME"/ipclab-pwned*
+	host_listing "$kb" "$ks" >"$GRADE_OUT/host.before"
 	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _grade-all \
-		SUBMISSIONS="$subs"
+		SUBMISSIONS="$subs" >"$GRADE_OUT/grade-all.stdout" 2>&1
+	cat "$GRADE_OUT/grade-all.stdout"
 	for exp in "$subs"/*.expect; do
 		name=$(basename "$exp" .expect)
 		check_one "$name" "$exp" "$GRADE_OUT/grade/$name"
 	done
+	host_listing "$kb" "$ks" >"$GRADE_OUT/host.after"
+	rm -f /var/tmp/ipclab-canary
+	check_attacks "$GRADE_OUT/grade-all.stdout" "$canary"
 
 	# Nothing written outside OUT: not in the repository, not in the
-	# kernel build, and the student's Makefile never ran.
-	kb=$(make --no-print-directory -C "$TOP" -f "$TOP/Makefile" -s _grade-kbuild \
-		PROFILE="${GRADE_PROFILE:-debug}" 2>/dev/null)
-	outside=$(find "$TOP" "$kb" \( -path "$GRADE_OUT" -o -path "$TOP/out" -o \
-		-path "$TOP/.git" -o -name '.ci-*' \) -prune -o \
-		-type f -newer "$stamp" -print 2>/dev/null | head -n 5)
-	[ ! -e "$subs/ran-student-makefile" ] || outside="$outside the student's Makefile ran"
-	if [ -z "$outside" ] && [ -n "$kb" ]; then
-		ok "nothing written outside OUT (repository and $kb unchanged)"
+	# kernel trees, /etc, /var/tmp or the home directory; the student's
+	# Makefile never ran.
+	changed=$(diff "$GRADE_OUT/host.before" "$GRADE_OUT/host.after" | grep '^[<>]' | head -n 5)
+	[ ! -e "$subs/ran-student-makefile" ] || changed="$changed the student's Makefile ran"
+	if [ -z "$changed" ] && [ -n "$kb" ]; then
+		ok "no file outside OUT changed ($(wc -l <"$GRADE_OUT/host.after") files listed before and after: checkout, kernel trees, /etc, /var/tmp, \$HOME)"
 	else
-		not_ok "files written outside OUT: ${outside:-no kernel build dir to check}"
+		not_ok "files changed outside OUT: ${changed:-no kernel build dir to check}"
 	fi
 	# The assignment's points table is the testcases' own.
 	doc=$TOP/docs/assignment.md

@@ -7,12 +7,13 @@ set -eu
 # musl-tools: small static test programs; sparse, shellcheck: make lint;
 # kmod: modinfo for module checks; python3-yaml: check-ci-templates;
 # parallel, patch: make grade-all, check-grade; libpopt-dev (static libpopt,
-# for mqueue) and rsync (kselftest's install): make selftests.
+# for mqueue) and rsync (kselftest's install): make selftests;
+# bubblewrap: the sandbox that builds a graded submission.
 PACKAGES="qemu-system-x86 busybox-static expect tcl
 linux-source-6.12 linux-source-6.1
 make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio lz4 xz-utils kmod
 musl-tools sparse shellcheck python3-yaml
-parallel patch libpopt-dev rsync"
+parallel patch libpopt-dev rsync bubblewrap"
 
 missing() {
 	for p in $PACKAGES; do

@@ -44,7 +44,8 @@ job() {
 	fi
 	touch "$GRADE_OUT/grade-all.done/$name"
 	done=$(find "$GRADE_OUT/grade-all.done" -type f | wc -l)
-	echo "grade-all: [$done/$total] $name: $result ($(($(date +%s) - start)) s)"
+	printf 'grade-all: [%s/%s] %s: %s (%s s)\n' "$done" "$total" "$name" "$result" \
+		"$(($(date +%s) - start))" | tclsh "$TOP/runner/escape.tcl"
 }
 
 main() {
@@ -63,10 +64,15 @@ main() {
 	rm -rf "$GRADE_OUT/grade-all.done"
 	mkdir -p "$GRADE_OUT/grade-all.done"
 
-	# Built once here, not by every job at the same time.
+	# Built once here, not by every job at the same time: the kernel, and
+	# the reference module whose imports a submission may use.
 	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" kernel \
 		PROFILE="${GRADE_PROFILE:-debug}" ||
 		die "the lab kernel did not build (hint: make kernel V=1)"
+	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" -s _grade-reference \
+		OUT="$GRADE_OUT/grade-reference" MODULE_DIR="$TOP/module" \
+		PROFILE="${GRADE_PROFILE:-debug}" ||
+		die "the reference module did not build (hint: make module V=1)"
 	echo "grade-all: $total submission(s) from $dir, $JOBS at a time"
 	start=$(date +%s)
 	# The jobs read TOP, GRADE_OUT and the make variables given on the

@@ -1,26 +1,49 @@
 #!/bin/sh
-# Grade one student submission with make test itself: copy only its *.c and
-# *.h files (nothing it ships is ever run on the host), build them with the
-# lab's Kbuild and UAPI header (make module), run the testcases on them
-# (make _test, results in $GRADE_OUT/grade/<name>/) and print "Total: X/Y"
-# last. A compile error is graded too (every test BUILD_ERROR).
+# Grade one student submission. Everything of the submission is hostile
+# input, so each step that touches it runs where it cannot reach the host:
+#   1. copy only its plain *.c/*.h files (nothing it ships is ever run);
+#   2. refuse sources that ask for files not theirs (check-sources.tcl);
+#   3. build them with the lab's Kbuild and UAPI header in the sandbox
+#      (sandbox.sh: nobody, no network, only the kernel trees read-only),
+#      and refuse a module that imports symbols the assignment does not
+#      allow (module/allowed-symbols);
+#   4. run the testcases on the module (make _test, QEMU and the runner) in
+#      the sandbox too, which can write only the work directory;
+#   5. after the guest is gone, score on the host from the run's result
+#      model (runner/score.tcl): the result files, report.md and the
+#      closing "Total: X/Y" line. A compile error is graded too.
 #
 # usage: grade.sh SUBMISSION   (the Makefile's make grade sets the env:
-#   TOP GRADE_OUT GRADE_TIME GRADE_PROFILE GRADE_EXTRA)
+#   TOP GRADE_OUT GRADE_TIME GRADE_PROFILE GRADE_EXTRA UNSAFE_HOST_BUILD
+#   ALLOW_SYMBOLS,
+#   and LAB_TESTS LAB_SEED: make's TESTS and SEED)
 # Exit: 0 once grading finished, whatever the score; 1 when the lab itself
 # could not grade.
 set -eu
 
 # A source file bigger than this is not student code.
 MAX_SOURCE_BYTES=1048576
-# The compiler's bounds: wall and CPU seconds, address space.
+# At most this many source files: more is not student code either.
+MAX_SOURCES=64
+# The compiler's bounds: wall and CPU seconds, address space, the size of
+# any one file it writes (a debug-profile module is about 3 MB).
 BUILD_WALL_S=300
 BUILD_CPU_S=240
 BUILD_AS_BYTES=4294967296
+BUILD_FSIZE_BYTES=33554432
 
 die() {
-	echo "grade: $*" >&2
+	printf 'grade: %s\n' "$*" | escape >&2
 	exit 1
+}
+
+# Text from the submission or the guest, safe for a terminal or a log.
+escape() {
+	tclsh "$TOP/runner/escape.tcl"
+}
+
+say() {
+	printf 'grade: %s: %s\n' "$NAME" "$*" | escape
 }
 
 lab_make() {
@@ -39,95 +62,188 @@ copy_sources() {
 		ok=0
 		case "$base" in
 		*[!A-Za-z0-9_-]*.[ch] | .*) ;;
-		ipclab_uapi.h) ;;	# the lab's own copy is used
+		ipclab_uapi.h | Kbuild) ;;	# the lab's own copies are used
 		*.c | *.h) ok=1 ;;
 		esac
-		if [ "$ok" = 1 ] && [ -f "$f" ] && [ ! -L "$f" ] &&
+		if [ "$ok" = 1 ] && [ -f "$f" ] && [ ! -L "$f" ] && [ "$n" -lt "$MAX_SOURCES" ] &&
 			[ "$(wc -c <"$f")" -le "$MAX_SOURCE_BYTES" ]; then
 			cp "$f" "$dst/$base"
 			n=$((n + 1))
 		else
-			skipped="$skipped $base"
+			skipped="$skipped '$base'"
 		fi
 	done
 	[ -z "$skipped" ] ||
-		echo "grade: $NAME: not used (only plain *.c/*.h files are, the lab's ipclab_uapi.h and Kbuild):$skipped"
-	echo "grade: $NAME: $n source file(s) copied to $dst"
+		say "not used (only plain *.c/*.h files are, at most $MAX_SOURCES of $MAX_SOURCE_BYTES bytes; the lab's ipclab_uapi.h and Kbuild):$skipped"
+	say "$n source file(s) copied"
 }
 
-# The module's build, bounded; the compiler's messages with the build
-# copy's paths cut to file names.
+# The module's build in the sandbox: the copy at /build, the kernel trees
+# read-only, nothing else of the host. The compiler's messages with /build/
+# cut, escaped.
 build_module() {
-	set +e
-	timeout "$BUILD_WALL_S" prlimit --cpu="$BUILD_CPU_S" --as="$BUILD_AS_BYTES" \
-		make --no-print-directory -C "$TOP" -f "$TOP/Makefile" module \
-		OUT="$WORK" MODULE_DIR="$WORK/src" PROFILE="$GRADE_PROFILE" \
-		>"$WORK/build.raw" 2>&1
-	rc=$?
-	set -e
-	sed -e "s|$WORK/[^/ ]*/module/||g" -e "s|$WORK/src/||g" -e "/^make\[[0-9]*\]: \*\*\*/d" "$WORK/build.raw" |
-		head -n 400 >"$WORK/build.log"
-	[ "$rc" -ne 124 ] || echo "grade: the build took more than $BUILD_WALL_S s" >>"$WORK/build.log"
-	return "$rc"
+	mkdir -p "$MODBUILD"
+	cp "$WORK/src"/* "$TOP/module/Kbuild" "$TOP/module/ipclab_uapi.h" "$MODBUILD/" 2>/dev/null ||
+		cp "$TOP/module/Kbuild" "$TOP/module/ipclab_uapi.h" "$MODBUILD/"
+	rc=0
+	if ! tclsh "$TOP/scripts/check-sources.tcl" "$WORK/src" >"$WORK/build.raw"; then
+		rc=1
+	elif [ "$UNSAFE_HOST_BUILD" = 1 ]; then
+		timeout "$BUILD_WALL_S" prlimit --cpu="$BUILD_CPU_S" --as="$BUILD_AS_BYTES" \
+			--fsize="$BUILD_FSIZE_BYTES" make -s -C "$KBUILD" M="$MODBUILD" modules \
+			>"$WORK/build.raw" 2>&1 || rc=$?
+	else
+		sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --rw "$MODBUILD" /build \
+			--wall "$BUILD_WALL_S" --cpu "$BUILD_CPU_S" --mem "$BUILD_AS_BYTES" \
+			--fsize "$BUILD_FSIZE_BYTES" -- make -s -C "$KBUILD" M=/build modules \
+			>"$WORK/build.raw" 2>&1 || rc=$?
+	fi
+	[ "$rc" -ne 124 ] || echo "grade: the build took more than $BUILD_WALL_S s" >>"$WORK/build.raw"
+	sed -e "s|/build/||g" -e "s|$MODBUILD/||g" -e "/^make\[[0-9]*\]: \*\*\*/d" "$WORK/build.raw" |
+		head -n 400 | escape >"$WORK/build.log"
+	[ "$rc" -eq 0 ] && [ -f "$MODBUILD/ipclab.ko" ] && [ ! -L "$MODBUILD/ipclab.ko" ] &&
+		check_imports >>"$WORK/build.log"
+}
+
+# The patterns of a symbol list file (module/allowed-symbols' format) that
+# start with $2 ("" or "!"), without it, one per line.
+patterns() {
+	[ -n "$1" ] || return 0
+	sed -e 's/[[:space:]]*#.*//' -e '/^[[:space:]]*$/d' "$1" |
+		if [ -n "$2" ]; then sed -n "s/^$2//p"; else grep -v '^!'; fi
+}
+
+# Is symbol $1 matched by a pattern on the lines of $2?
+matches() {
+	printf '%s\n' "$2" | while IFS= read -r pat; do
+		# shellcheck disable=SC2254 # the pattern is the point
+		case "$1" in $pat) echo yes; break ;; esac
+	done | grep -q yes
+}
+
+# The module may import only what the assignment allows: the reference
+# module's imports on this kernel and module/allowed-symbols, less its
+# "!" names, plus the teacher's ALLOW_SYMBOLS. nm reads the submission's
+# object in the sandbox; its output is matched strictly.
+check_imports() {
+	lab_make -s _grade-reference OUT="$GRADE_OUT/grade-reference" MODULE_DIR="$TOP/module" \
+		PROFILE="$GRADE_PROFILE" >/dev/null ||
+		die "the reference module did not build (hint: make module PROFILE=$GRADE_PROFILE)"
+	ref=$GRADE_OUT/grade-reference/${MODBUILD#"$WORK"/}
+	ref=${ref%/module}/reference-imports
+	nm=$(sh "$TOP/scripts/sandbox.sh" --ro "$MODBUILD" --wall 60 -- nm -u "$MODBUILD/ipclab.ko") ||
+		{ echo "ipclab.ko: error: its symbol table cannot be read"; return 1; }
+	imports=$(printf '%s\n' "$nm" | sed -n 's/^ *U \([A-Za-z_][A-Za-z0-9_.]*\)$/\1/p')
+	[ "$(printf '%s\n' "$imports" | grep -c .)" -eq "$(printf '%s\n' "$nm" | grep -c .)" ] ||
+		{ echo "ipclab.ko: error: its symbol table has names that are not C identifiers"; return 1; }
+	base=$(cat "$ref"; patterns "$TOP/module/allowed-symbols" "")
+	never=$(patterns "$TOP/module/allowed-symbols" "!")
+	extra=$(patterns "$ALLOW_SYMBOLS" "")
+	refused=""
+	for sym in $imports; do
+		if matches "$sym" "$extra"; then
+			continue
+		fi
+		if matches "$sym" "$never" || ! matches "$sym" "$base"; then
+			refused="$refused $sym"
+		fi
+	done
+	[ -z "$refused" ] && return 0
+	echo "ipclab.ko: error: the module uses kernel symbols the assignment does not allow:$refused" \
+		"(see module/allowed-symbols; a teacher allows more with ALLOW_SYMBOLS=file)"
+	return 1
+}
+
+# make _test on the built module, in the sandbox when it is safe: QEMU and
+# the runner write only $WORK, never the final results.
+run_tests() {
+	set -- make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _test \
+		OUT="$WORK" MODULE_PREBUILT="$MODBUILD/ipclab.ko" MODULE_DIR=/build \
+		RESULTS="$WORK/run" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" \
+		ACCEL="$ACCEL_RESOLVED" KBUILD="$KBUILD" KSRC="$KSRC" \
+		TESTS="${LAB_TESTS:-*}" SEED="${LAB_SEED:-}"
+	if [ "$UNSAFE_HOST_BUILD" = 1 ]; then
+		timeout $((GRADE_TIME + 120)) "$@"
+		return
+	fi
+	ro=""
+	for d in $GRADE_EXTRA; do
+		ro="$ro --ro $d"
+	done
+	# The lab's parts the run needs, not the reference module's sources.
+	for f in Makefile runner testcases rootfs scripts kernel-config module/Kbuild \
+		module/ipclab_uapi.h; do
+		ro="$ro --ro $TOP/$f"
+	done
+	# shellcheck disable=SC2086 # one --ro per folder
+	sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" $ro \
+		--rw "$WORK" "$WORK" --dev /dev/kvm --wall $((GRADE_TIME + 120)) \
+		--cpu $((2 * GRADE_TIME + 240)) --mem 8589934592 --fsize 67108864 \
+		--nproc 1024 -- env LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline" \
+		LAB_TOOL_WRAPPER= "$@"
 }
 
 main() {
+	: "${TOP:?}" "${GRADE_OUT:?}" "${GRADE_TIME:=900}" "${GRADE_PROFILE:=debug}"
+	: "${GRADE_EXTRA:=}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
+	NAME=submission
 	[ -n "${1:-}" ] ||
 		die "no submission given (hint: make grade SUBMISSION=path/to/dir)"
 	[ -d "$1" ] || die "SUBMISSION=$1: no such directory (hint: a directory holding the student's .c/.h files)"
-	: "${TOP:?}" "${GRADE_OUT:?}" "${GRADE_TIME:=900}" "${GRADE_PROFILE:=debug}"
 	SUB=$(cd "$1" && pwd)
 	NAME=${SUB##*/}
 	case "$NAME" in
 	"" | *[!A-Za-z0-9._-]* | .*)
-		die "SUBMISSION=$1: the directory name '$NAME' is not a plain name (hint: rename it to letters, digits, . _ -)" ;;
+		die "SUBMISSION=$1: the directory name is not a plain name (hint: rename it to letters, digits, . _ -)" ;;
 	esac
 	WORK=$GRADE_OUT/grade-work/$NAME
 	RES=$GRADE_OUT/grade/$NAME
 	case "$WORK" in
 	"$SUB"/*) die "OUT is inside the submission $SUB (hint: OUT=out)" ;;
 	esac
+	if [ "$UNSAFE_HOST_BUILD" != 1 ]; then
+		sh "$TOP/scripts/sandbox.sh" --probe ||
+			die "refusing to build and run untrusted code without a sandbox (hint: enable user namespaces, or pass UNSAFE_HOST_BUILD=1 for code you trust)"
+	fi
 	deadline=$(($(date +%s) + GRADE_TIME))
-
-	rm -rf "$WORK" "$RES"
-	mkdir -p "$WORK/src" "$RES"
-	copy_sources "$SUB" "$WORK/src"
 
 	# The lab kernel first: its failure is the lab's, not the student's.
 	lab_make kernel PROFILE="$GRADE_PROFILE" ||
 		die "the lab kernel did not build (hint: make kernel PROFILE=$GRADE_PROFILE V=1)"
+	rm -rf "$WORK"
+	mkdir -p "$WORK/src"
+	env=$(lab_make -s _grade-env PROFILE="$GRADE_PROFILE" OUT="$WORK") ||
+		die "the lab could not resolve its kernel and accelerator (hint: make kernel PROFILE=$GRADE_PROFILE)"
+	KBUILD=$(echo "$env" | sed -n 1p)
+	KSRC=$(echo "$env" | sed -n 2p)
+	MODBUILD=$(echo "$env" | sed -n 3p)/module
+	ACCEL_RESOLVED=$(echo "$env" | sed -n 4p)
+	copy_sources "$SUB" "$WORK/src"
 
-	export LAB_GRADE_NAME="$NAME" LAB_REPORT_MD=1 LAB_DEADLINE="$deadline"
-	extra="$GRADE_EXTRA"
+	export LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline"
+	rc=0
 	if build_module; then
-		echo "grade: $NAME: module built, testing with PROFILE=$GRADE_PROFILE"
-		set +e
-		timeout $((GRADE_TIME + 120)) make --no-print-directory -C "$TOP" \
-			-f "$TOP/Makefile" _test OUT="$WORK" MODULE_DIR="$WORK/src" \
-			RESULTS="$RES" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$extra"
-		rc=$?
-		set -e
+		say "module built, testing with PROFILE=$GRADE_PROFILE"
+		run_tests >"$WORK/run.log" 2>&1 || rc=$?
 	else
-		echo "grade: $NAME: the module did not compile (BUILD_ERROR):"
+		say "the module did not compile (BUILD_ERROR):"
 		grep -E '(^|: )(fatal )?error:|ERROR:|No rule to make' "$WORK/build.log" | head -n 10 | sed 's/^/  /'
-		set +e
 		LAB_BUILD_LOG="$WORK/build.log" lab_make _grade-build-error \
-			OUT="$WORK" RESULTS="$RES" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$extra"
-		rc=$?
-		set -e
+			OUT="$WORK" RESULTS="$WORK/run" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" \
+			>"$WORK/run.log" 2>&1 || rc=$?
 	fi
-	# make says 2 for failed tests as for a broken lab: graded means every
-	# planned test has its line in results.tap.
-	json=$RES/results.json
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$RES/results.tap" 2>/dev/null || true)
-	done=$(grep -cE '^(not )?ok ' "$RES/results.tap" 2>/dev/null || true)
-	if [ -z "$plan" ] || [ "$plan" != "$done" ] || [ ! -f "$json" ]; then
-		die "$NAME: the runner failed (exit $rc, ${done:-0} of ${plan:-?} tests; hint: see the output above and $WORK)"
-	fi
-	score=$(sed -n 's/^  "score": \(.*\),$/\1/p' "$json")
-	max=$(sed -n 's/^  "max_score": \(.*\),$/\1/p' "$json")
-	echo "grade: $NAME: report in $RES/report.md"
-	echo "Total: $score/$max"
+	# The guest's output shown to the grader: escaped, never raw.
+	escape <"$WORK/run.log"
+	# Scores come from the host's own plan of tests and points; the run
+	# only says what each test's verdict was.
+	LAB_TESTDIRS="$TOP/testcases $GRADE_EXTRA" LAB_TESTS="${LAB_TESTS:-*}" LAB_GRADE_NAME="$NAME" \
+		LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
+		expect "$TOP/runner/score.tcl" "$WORK/run" "$RES.new" >"$WORK/total" ||
+		die "the runner failed (exit $rc; hint: see $WORK/run.log)"
+	rm -rf "$RES"
+	mv "$RES.new" "$RES"
+	say "report in $RES/report.md"
+	cat "$WORK/total"
 }
 
 main "$@"

@@ -1,0 +1,135 @@
+# Score a graded run on the host, after the guest and the sandboxed runner
+# are gone (scripts/grade.sh). The run's directory was writable by the
+# sandbox, so everything in it is data to check, never trusted: the plan
+# (which tests, how many points) comes from the lab's own testcases, the
+# run's results.model only says what each planned test's verdict was. The
+# result files, report.md and the closing "Total: X/Y" line are written
+# here, into a directory the run never could write.
+#
+# usage: expect score.tcl RUNDIR OUTDIR
+# Prints the closing "Total: X/Y" line.
+#   env: LAB_TESTDIRS LAB_TESTS (the plan), LAB_GRADE_NAME, LAB_MODDIR and
+#   LAB_MODSRC (paths cut from what the student sees)
+# Exit: 0 scored; 2 the run is incomplete or its record malformed.
+
+set here [file dirname [file normalize [info script]]]
+source $here/lib.tcl
+source $here/report.tcl
+source $here/grade.tcl
+
+# A model bigger than this is not one the runner wrote (logs are capped).
+set max_model_bytes 268435456
+set verdicts {PASS SKIP FAIL WARN LEAK OOPS TIMEOUT PANIC BUILD_ERROR}
+
+proc env_or {name default} {
+	global env
+	if {[info exists env($name)] && $env($name) ne ""} {
+		return $env($name)
+	}
+	return $default
+}
+
+proc die {msg} {
+	puts stderr "score: [lab_escape $msg]"
+	exit 2
+}
+
+# The content of a regular file the sandbox wrote (never through a link).
+proc read_data {path max} {
+	if {[catch {file lstat $path st}] || $st(type) ne "file" || $st(size) > $max} {
+		die "$path is missing, not a regular file, or too large"
+	}
+	set f [open $path rb]
+	set data [encoding convertfrom utf-8 [read $f]]
+	close $f
+	return $data
+}
+
+# One result as the writers want it, from a dict the run wrote: only the
+# known keys, strings as strings, a known verdict, the plan's points.
+proc clean_result {r name points} {
+	global verdicts
+	if {[catch {dict size $r}]} {
+		die "the result of $name is not a record"
+	}
+	set out [dict create name $name points $points]
+	foreach key {verdict message duration log ktitle kreport kloc} {
+		dict set out $key [expr {[dict exists $r $key] ? [dict get $r $key] : ""}]
+	}
+	if {[dict get $out verdict] ni $verdicts} {
+		die "the result of $name has no valid verdict"
+	}
+	if {![string is double -strict [dict get $out duration]]} {
+		dict set out duration 0.000
+	}
+	set subs {}
+	if {[dict exists $r subtests]} {
+		if {[catch {llength [dict get $r subtests]}]} {
+			die "the subtests of $name are not a list"
+		}
+		foreach sub [dict get $r subtests] {
+			if {[catch {dict get $sub name} subname] ||
+			    ![string match $name/* $subname]} {
+				die "a subtest of $name is not named $name/..."
+			}
+			set s [clean_result $sub $subname 0]
+			dict unset s subtests
+			lappend subs $s
+		}
+	}
+	dict set out subtests $subs
+	return $out
+}
+
+proc main {argv} {
+	global lab max_model_bytes
+	lassign $argv rundir outdir
+	if {$outdir eq ""} {
+		die "usage: score.tcl RUNDIR OUTDIR"
+	}
+	_lab_load_testcases [env_or LAB_TESTDIRS testcases]
+	set pattern [env_or LAB_TESTS *]
+	set plan {}
+	foreach name $lab(tests) {
+		if {[string match $pattern $name]} {
+			lappend plan $name
+		}
+	}
+	set model [read_data $rundir/results.model $max_model_bytes]
+	if {[catch {lassign $model elapsed results; llength $results}] ||
+	    ![string is double -strict $elapsed]} {
+		die "$rundir/results.model is not a result model"
+	}
+	set ran [dict create]
+	foreach r $results {
+		if {![catch {dict get $r name} name] && $name in $plan} {
+			dict set ran $name $r
+		}
+	}
+	set scored {}
+	foreach name $plan {
+		if {![dict exists $ran $name]} {
+			die "the run did not finish: [dict size $ran] of [llength $plan] tests have a result"
+		}
+		lappend scored [clean_result [dict get $ran $name] $name \
+			[lindex $lab(def,$name) 0]]
+	}
+	set seed [string trim [read_data $rundir/seed 64]]
+	if {![string is integer -strict $seed]} {
+		die "$rundir/seed is not a number"
+	}
+	file delete -force $outdir
+	file mkdir $outdir/logs
+	_lab_write_results $outdir $scored [llength $scored] $elapsed
+	foreach r $scored {
+		_lab_write_log $outdir $r
+	}
+	# The serial record, for the teacher: the runner wrote it escaped; any
+	# line that is not is escaped on its way.
+	set console [read_data $rundir/console.log $max_model_bytes]
+	_lab_write_file $outdir/console.log [lab_escape_shown $console]
+	lassign [_lab_grade_report $outdir $scored $seed] score max
+	puts "Total: $score/$max"
+}
+
+main $argv
