@@ -150,7 +150,7 @@ help:
 	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
 	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  EXTRA_TESTS=$(EXTRA_TESTS)"
 	@echo '  SEED=$(SEED)  REPEAT=$(REPEAT)  SHARD=$(SHARD)  OUT=$(OUT)  V=$(V)' 
-	@echo '  SUBMISSION=$(SUBMISSION)  SUBMISSIONS=$(SUBMISSIONS)  JOBS=$(JOBS)  GRADE_TIME=$(GRADE_TIME)'
+	@echo '  JOBS=$(JOBS)  GRADE_TIME=$(GRADE_TIME)  SUBMISSION, SUBMISSIONS: see make grade'
 	@echo '  CACHE_DIR=$(CACHE_DIR)'
 
 deps:
@@ -294,6 +294,12 @@ check-shards: deps
 
 SUBMISSION ?=
 SUBMISSIONS ?=
+# A submission's path is the student's (an LMS export): make must never
+# expand it ($(shell ...) in a directory name) nor the shell read it (a
+# quote): never exported, used only as $(call quote-value,NAME), the
+# variable's raw text in single quotes.
+unexport SUBMISSION SUBMISSIONS
+quote-value = '$(subst ','\'',$(value $(1)))'
 # Each submission's wall-time budget in seconds: build, boots and tests.
 GRADE_TIME ?= 900
 # More GNU parallel options for grade-all, e.g. --sshloginfile FILE.
@@ -315,10 +321,10 @@ grade grade-all check-grade: deps
 	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
 
 _grade:
-	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh '$(SUBMISSION)'
+	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh $(call quote-value,SUBMISSION)
 
 _grade-all:
-	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade-all.sh '$(SUBMISSIONS)'
+	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade-all.sh $(call quote-value,SUBMISSIONS)
 
 _check-grade:
 	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/check-grade.sh

@@ -18,7 +18,7 @@
 # other backslash is itself. (A guest printing the four characters \x1b
 # shows as \\x1b; a real ESC shows as \x1b.)
 #
-# Run as a script it is a filter (lab_escape_shown): tclsh escape.tcl <in >out.
+# Run as a script it is a filter: tclsh escape.tcl [-line] <in >out.
 
 # What is escaped, as a regexp bracket class (without the brackets) and as a
 # string map; surrogates and U+FFFE/U+FFFF are too many for the map.
@@ -84,9 +84,16 @@ proc lab_escape_shown {text} {
 	return [join $out \n]
 }
 
-# As a filter, for the shell scripts' output: lab_escape_shown.
+# As a filter, for the shell scripts' output: lab_escape_shown; with -line,
+# lab_escape with newlines escaped too (a file name, which must stay on one
+# line). At most 16 MB is read: no input can make it grow without bound.
 if {[info exists argv0] && [file normalize $argv0] eq [file normalize [info script]]} {
 	fconfigure stdin -translation binary
 	fconfigure stdout -encoding utf-8 -translation lf
-	puts -nonewline [lab_escape_shown [encoding convertfrom utf-8 [read stdin]]]
+	set text [encoding convertfrom utf-8 [read stdin 16777216]]
+	if {[lindex $argv 0] eq "-line"} {
+		puts -nonewline [lab_escape $text \n]
+	} else {
+		puts -nonewline [lab_escape_shown $text]
+	}
 }

@@ -34,10 +34,12 @@ proc die {msg} {
 	exit 2
 }
 
-# The content of a regular file the sandbox wrote (never through a link).
+# The content of a regular file the sandbox wrote in its directory (never
+# through a link: neither the file nor the directory may be one).
 proc read_data {path max} {
-	if {[catch {file lstat $path st}] || $st(type) ne "file" || $st(size) > $max} {
-		die "$path is missing, not a regular file, or too large"
+	if {[catch {file lstat [file dirname $path] dt}] || $dt(type) ne "directory" ||
+	    [catch {file lstat $path st}] || $st(type) ne "file" || $st(size) > $max} {
+		die "$path is missing, not a regular file in a directory, or too large"
 	}
 	set f [open $path rb]
 	set data [encoding convertfrom utf-8 [read $f]]
@@ -59,7 +61,7 @@ proc clean_result {r name points} {
 	if {[dict get $out verdict] ni $verdicts} {
 		die "the result of $name has no valid verdict"
 	}
-	if {![string is double -strict [dict get $out duration]]} {
+	if {![regexp {^[0-9]{1,6}\.[0-9]{3}$} [dict get $out duration]]} {
 		dict set out duration 0.000
 	}
 	set subs {}
@@ -68,9 +70,12 @@ proc clean_result {r name points} {
 			die "the subtests of $name are not a list"
 		}
 		foreach sub [dict get $r subtests] {
+			# Names the guest's suite chose: plain ones only, as
+			# they appear in report.md's tables.
 			if {[catch {dict get $sub name} subname] ||
-			    ![string match $name/* $subname]} {
-				die "a subtest of $name is not named $name/..."
+			    [string first $name/ $subname] != 0 ||
+			    ![regexp {^[A-Za-z0-9/_.:+-]{1,200}$} $subname]} {
+				die "a subtest of $name is not named $name/ and plain characters"
 			}
 			set s [clean_result $sub $subname 0]
 			dict unset s subtests

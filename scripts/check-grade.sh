@@ -53,7 +53,7 @@ make_submissions() {
 	# File names that would print a forged total, retitle the terminal and
 	# clear it when echoed raw: left out, and named escaped.
 	cp "$TOP"/module/*.c "$TOP"/module/*.h "$subs/evil-names/"
-	printf 'int x;\n' >"$subs/evil-names/$(printf 'x\nTotal: 998/998\n\033]0;pwned\007.c')"
+	printf 'int x;\n' >"$subs/evil-names/$(printf 'x\nTotal: 998 of 998\n\033]0;pwned\007.c')"
 	printf 'int y;\n' >"$subs/evil-names/$(printf '\033[2J\233.h')"
 	printf 'ipclab-expect: score full\nipclab-expect: * PASS\n' >"$subs/evil-names.expect"
 	for p in "$TOP"/examples/submissions/*.patch "$TOP"/examples/attacks/*.patch \
@@ -92,7 +92,7 @@ check_attacks() {
 	none_or_fail "$(grep -rlF -e "$canary" -e "$CANARY_ENV" "$GRADE_OUT" "$stdout" 2>/dev/null | head -n 3)" \
 		"no canary byte and no secret of the grader's environment in any output" \
 		"canary or environment found in"
-	none_or_fail "$(find "$GRADE_OUT" -type f -size +32M 2>/dev/null | head -n 3)" \
+	none_or_fail "$(find "$GRADE_OUT/grade-work" "$GRADE_OUT/grade" -type f -size +32M 2>/dev/null | head -n 3)" \
 		"no file over the sandbox's 32 MiB limit" "files over 32 MiB"
 	none_or_fail "$(LC_ALL=C grep -cP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$stdout" \
 		"$GRADE_OUT"/grade-work/*.log "$GRADE_OUT"/grade/*/report.md | grep -v ':0$' | head -n 3)" \

@@ -1,7 +1,9 @@
 # Refuse a submission's sources before they are compiled when they ask the
 # compiler or assembler for files that are not theirs: an #include that is
-# absolute, climbs with "..", or is computed by a macro; an #include_next or
-# #import; an assembler .incbin or .include. The sandbox (scripts/sandbox.sh)
+# absolute, climbs with "..", or is computed by a macro; an #include_next,
+# #import or #embed; a #line or line marker (they rename files in the
+# compiler's messages); an assembler .incbin or .include. Digraphs (%:) and
+# GNU raw strings are read as the compiler reads them. The sandbox (scripts/sandbox.sh)
 # hides the host's files in any case; this check turns such a request into a
 # clear BUILD_ERROR naming the file and line instead of a confusing compiler
 # message. Text is only read and matched, never evaluated.
@@ -36,12 +38,23 @@ proc logical_lines {text} {
 	}
 	# Block comments may span lines: blank them line by line.
 	set incomment 0
+	set rawend ""
 	set clean {}
 	foreach line $out {
 		set res ""
 		set i 0
 		set n [string length $line]
 		while {$i < $n} {
+			if {$rawend ne ""} {
+				set e [string first $rawend $line $i]
+				if {$e < 0} {
+					set i $n
+					break
+				}
+				set i [expr {$e + [string length $rawend]}]
+				set rawend ""
+				continue
+			}
 			if {$incomment} {
 				set e [string first */ $line $i]
 				if {$e < 0} {
@@ -60,6 +73,17 @@ proc logical_lines {text} {
 				incr i 2
 			} elseif {$two eq "//"} {
 				break
+			} elseif {[regexp -start $i {\A(?:u8|[uUL])?R"([^ ()\\\t]{0,16})\(} $line m delim]} {
+				# A raw string (GNU C): no escapes, no comments, until
+				# )delim" — perhaps lines later.
+				set e [string first )$delim\" $line [expr {$i + [string length $m]}]]
+				if {$e < 0} {
+					set rawend )$delim\"
+					set i $n
+				} else {
+					set i [expr {$e + [string length $delim] + 2}]
+				}
+				append res { "" }
 			} elseif {$c eq "\"" || $c eq "'"} {
 				# A literal: copied whole, so "/*" inside it is no comment.
 				set j [expr {$i + 1}]
@@ -112,9 +136,12 @@ proc check_file {path name} {
 	foreach line [logical_lines $text] {
 		incr n
 		set where "[lab_escape $name]:$n: error:"
-		if {[regexp {^\s*#\s*(include_next|import|embed)\M} $line -> dir]} {
+		# "%:" is the digraph of "#".
+		if {[regexp {^\s*(?:#|%:)\s*(include_next|import|embed|line)\M} $line -> dir]} {
 			lappend problems "$where #$dir is not allowed in a submission"
-		} elseif {[regexp {^\s*#\s*include\s*(.*?)\s*$} $line -> operand]} {
+		} elseif {[regexp {^\s*(?:#|%:)\s*[0-9]} $line]} {
+			lappend problems "$where a line marker (# NUMBER) is not allowed in a submission"
+		} elseif {[regexp {^\s*(?:#|%:)\s*include\s*(.*?)\s*$} $line -> operand]} {
 			set why [include_problem $operand]
 			if {$why ne ""} {
 				lappend problems "$where #include [lab_escape $operand]: $why"

@@ -36,8 +36,7 @@ job() {
 	log=$GRADE_OUT/grade-work/$name.log
 	mkdir -p "$GRADE_OUT/grade-work"
 	start=$(date +%s)
-	if make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _grade \
-		SUBMISSION="$sub" >"$log" 2>&1; then
+	if sh "$TOP/scripts/grade.sh" "$sub" >"$log" 2>&1; then
 		result=$(tail -n 1 "$log")
 	else
 		result="LAB FAILURE (see $log)"
@@ -58,9 +57,25 @@ main() {
 	dir=$(cd "$1" && pwd)
 	list=$GRADE_OUT/grade-all.list
 	mkdir -p "$GRADE_OUT/grade"
-	find "$dir" -mindepth 1 -maxdepth 1 -type d ! -name '.*' | sort >"$list"
+	# Names are the students': one with a character outside the plain set
+	# (a newline would split it in the list) is refused here, escaped.
+	: >"$list"
+	: >"$list.refused"
+	for sub in "$dir"/*/; do
+		[ -d "$sub" ] || continue
+		sub=${sub%/}
+		name=${sub##*/}
+		case "$name" in
+		*[!A-Za-z0-9._-]* | .*) printf '%s' "$name" | tclsh "$TOP/runner/escape.tcl" -line >>"$list.refused"
+			echo >>"$list.refused" ;;
+		*) printf '%s\n' "$sub" >>"$list" ;;
+		esac
+	done
 	total=$(wc -l <"$list")
-	[ "$total" -gt 0 ] || die "SUBMISSIONS=$1 has no subdirectory"
+	[ "$total" -gt 0 ] || [ -s "$list.refused" ] || die "SUBMISSIONS=$1 has no subdirectory"
+	while IFS= read -r name; do
+		echo "grade-all: $name: LAB FAILURE: not a plain name (hint: rename it to letters, digits, . _ -)"
+	done <"$list.refused"
 	rm -rf "$GRADE_OUT/grade-all.done"
 	mkdir -p "$GRADE_OUT/grade-all.done"
 
@@ -75,11 +90,16 @@ main() {
 		die "the reference module did not build (hint: make module V=1)"
 	echo "grade-all: $total submission(s) from $dir, $JOBS at a time"
 	start=$(date +%s)
-	# The jobs read TOP, GRADE_OUT and the make variables given on the
-	# command line (MAKEFLAGS); --env carries them to other machines.
+	# The jobs read grade.sh's environment and the make variables given
+	# on the command line (MAKEFLAGS); --env carries them to other
+	# machines. GNU parallel keeps its state under OUT, not in $HOME.
 	export TOP GRADE_OUT
+	PARALLEL_HOME=$GRADE_OUT/.parallel
+	export PARALLEL_HOME
 	# shellcheck disable=SC2086 # PARALLEL_ARGS holds several options
-	parallel --jobs "$JOBS" --env TOP --env GRADE_OUT --env MAKEFLAGS \
+	parallel --jobs "$JOBS" --env TOP --env GRADE_OUT --env MAKEFLAGS --env GRADE_TIME \
+		--env GRADE_PROFILE --env GRADE_EXTRA --env UNSAFE_HOST_BUILD --env ALLOW_SYMBOLS \
+		--env LAB_TESTS --env LAB_SEED \
 		$PARALLEL_ARGS sh "$TOP/scripts/grade-all.sh" --job {} "$total" \
 		<"$list" || true
 	secs=$(($(date +%s) - start))
@@ -101,10 +121,11 @@ main() {
 				echo "$name,,,LAB FAILURE"
 			fi
 		done <"$list"
+		sed 's/$/,,,LAB FAILURE/' "$list.refused"
 	} >"$csv.tmp"
 	mv "$csv.tmp" "$csv"
 	echo "grade-all: summary in $csv"
-	column -s, -t <"$csv" | sed 's/^/  /'
+	column -s, -t <"$csv" | sed 's/^/  /' | tclsh "$TOP/runner/escape.tcl"
 	rate=$(echo "$total $secs" | awk '{ printf "%.1f", $2 ? 60 * $1 / $2 : 0 }')
 	echo "grade-all: $total submission(s) in $secs s ($rate per minute, JOBS=$JOBS)"
 	[ "$(grep -c ',LAB FAILURE$' "$csv")" -eq 0 ]

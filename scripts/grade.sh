@@ -25,6 +25,8 @@ set -eu
 MAX_SOURCE_BYTES=1048576
 # At most this many source files: more is not student code either.
 MAX_SOURCES=64
+# The build's scratch space (a tmpfs): sources, objects, the module.
+BUILD_TMPFS_BYTES=268435456
 # The compiler's bounds: wall and CPU seconds, address space, the size of
 # any one file it writes (a debug-profile module is about 3 MB).
 BUILD_WALL_S=300
@@ -65,12 +67,15 @@ copy_sources() {
 		ipclab_uapi.h | Kbuild) ;;	# the lab's own copies are used
 		*.c | *.h) ok=1 ;;
 		esac
-		if [ "$ok" = 1 ] && [ -f "$f" ] && [ ! -L "$f" ] && [ "$n" -lt "$MAX_SOURCES" ] &&
-			[ "$(wc -c <"$f")" -le "$MAX_SOURCE_BYTES" ]; then
-			cp "$f" "$dst/$base"
+		# Copied first (a link stays a link), then checked: the
+		# submission may change while it is graded.
+		if [ "$ok" = 1 ] && [ "$n" -lt "$MAX_SOURCES" ] && cp -P "$f" "$dst/$base" &&
+			[ -f "$dst/$base" ] && [ ! -L "$dst/$base" ] &&
+			[ "$(wc -c <"$dst/$base")" -le "$MAX_SOURCE_BYTES" ]; then
 			n=$((n + 1))
 		else
-			skipped="$skipped '$base'"
+			rm -f "$dst/$base"
+			skipped="$skipped '$(printf '%s' "$base" | tclsh "$TOP/runner/escape.tcl" -line)'"
 		fi
 	done
 	[ -z "$skipped" ] ||
@@ -78,25 +83,29 @@ copy_sources() {
 	say "$n source file(s) copied"
 }
 
-# The module's build in the sandbox: the copy at /build, the kernel trees
-# read-only, nothing else of the host. The compiler's messages with /build/
-# cut, escaped.
+# The module's build in the sandbox: the sources (with the lab's Kbuild and
+# UAPI header) copied into a size-limited tmpfs at /build, the kernel trees
+# read-only; only ipclab.ko comes out, into $MODBUILD. The compiler's
+# messages with /build/ cut, escaped.
 build_module() {
+	cp "$TOP/module/Kbuild" "$TOP/module/ipclab_uapi.h" "$WORK/src/"
 	mkdir -p "$MODBUILD"
-	cp "$WORK/src"/* "$TOP/module/Kbuild" "$TOP/module/ipclab_uapi.h" "$MODBUILD/" 2>/dev/null ||
-		cp "$TOP/module/Kbuild" "$TOP/module/ipclab_uapi.h" "$MODBUILD/"
 	rc=0
 	if ! tclsh "$TOP/scripts/check-sources.tcl" "$WORK/src" >"$WORK/build.raw"; then
 		rc=1
 	elif [ "$UNSAFE_HOST_BUILD" = 1 ]; then
+		cp "$WORK/src"/* "$MODBUILD/"
 		timeout "$BUILD_WALL_S" prlimit --cpu="$BUILD_CPU_S" --as="$BUILD_AS_BYTES" \
 			--fsize="$BUILD_FSIZE_BYTES" make -s -C "$KBUILD" M="$MODBUILD" modules \
 			>"$WORK/build.raw" 2>&1 || rc=$?
 	else
-		sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --rw "$MODBUILD" /build \
+		# shellcheck disable=SC2016 # $1, $2: the sandbox's shell expands them
+		sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --ro "$WORK/src" \
+			--tmpfs /build "$BUILD_TMPFS_BYTES" --rw "$MODBUILD" /out \
 			--wall "$BUILD_WALL_S" --cpu "$BUILD_CPU_S" --mem "$BUILD_AS_BYTES" \
-			--fsize "$BUILD_FSIZE_BYTES" -- make -s -C "$KBUILD" M=/build modules \
-			>"$WORK/build.raw" 2>&1 || rc=$?
+			--fsize "$BUILD_FSIZE_BYTES" -- sh -c 'cp "$1"/* /build/ &&
+				make -s -C "$2" M=/build modules && cp /build/ipclab.ko /out/' \
+			sh "$WORK/src" "$KBUILD" >"$WORK/build.raw" 2>&1 || rc=$?
 	fi
 	[ "$rc" -ne 124 ] || echo "grade: the build took more than $BUILD_WALL_S s" >>"$WORK/build.raw"
 	sed -e "s|/build/||g" -e "s|$MODBUILD/||g" -e "/^make\[[0-9]*\]: \*\*\*/d" "$WORK/build.raw" |
@@ -129,8 +138,7 @@ check_imports() {
 	lab_make -s _grade-reference OUT="$GRADE_OUT/grade-reference" MODULE_DIR="$TOP/module" \
 		PROFILE="$GRADE_PROFILE" >/dev/null ||
 		die "the reference module did not build (hint: make module PROFILE=$GRADE_PROFILE)"
-	ref=$GRADE_OUT/grade-reference/${MODBUILD#"$WORK"/}
-	ref=${ref%/module}/reference-imports
+	ref=$GRADE_OUT/grade-reference/$KEYDIR/reference-imports
 	nm=$(sh "$TOP/scripts/sandbox.sh" --ro "$MODBUILD" --wall 60 -- nm -u "$MODBUILD/ipclab.ko") ||
 		{ echo "ipclab.ko: error: its symbol table cannot be read"; return 1; }
 	imports=$(printf '%s\n' "$nm" | sed -n 's/^ *U \([A-Za-z_][A-Za-z0-9_.]*\)$/\1/p')
@@ -155,11 +163,14 @@ check_imports() {
 }
 
 # make _test on the built module, in the sandbox when it is safe: QEMU and
-# the runner write only $WORK, never the final results.
+# the runner write only $BOX, never the final results nor any file the host
+# writes or reads unchecked later ($WORK's own files). The tools that read
+# the module's object (nm, addr2line) run in a sandbox of their own inside,
+# which cannot write even $BOX.
 run_tests() {
 	set -- make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _test \
-		OUT="$WORK" MODULE_PREBUILT="$MODBUILD/ipclab.ko" MODULE_DIR=/build \
-		RESULTS="$WORK/run" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" \
+		OUT="$BOX" MODULE_PREBUILT="$MODBUILD/ipclab.ko" MODULE_DIR=/build \
+		RESULTS="$BOX/run" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" \
 		ACCEL="$ACCEL_RESOLVED" KBUILD="$KBUILD" KSRC="$KSRC" \
 		TESTS="${LAB_TESTS:-*}" SEED="${LAB_SEED:-}"
 	if [ "$UNSAFE_HOST_BUILD" = 1 ]; then
@@ -176,11 +187,11 @@ run_tests() {
 		ro="$ro --ro $TOP/$f"
 	done
 	# shellcheck disable=SC2086 # one --ro per folder
-	sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" $ro \
-		--rw "$WORK" "$WORK" --dev /dev/kvm --wall $((GRADE_TIME + 120)) \
+	sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --ro "$MODBUILD" $ro \
+		--rw "$BOX" "$BOX" --dev /dev/kvm --wall $((GRADE_TIME + 120)) \
 		--cpu $((2 * GRADE_TIME + 240)) --mem 8589934592 --fsize 67108864 \
 		--nproc 1024 -- env LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline" \
-		LAB_TOOL_WRAPPER= "$@"
+		LAB_TOOL_WRAPPER="sh $TOP/scripts/sandbox.sh --ro $MODBUILD --wall 30 --" "$@"
 }
 
 main() {
@@ -210,14 +221,25 @@ main() {
 	# The lab kernel first: its failure is the lab's, not the student's.
 	lab_make kernel PROFILE="$GRADE_PROFILE" ||
 		die "the lab kernel did not build (hint: make kernel PROFILE=$GRADE_PROFILE V=1)"
+	# $WORK: the host's own files (logs, the copy of the sources) and two
+	# directories the sandboxes write: build/ (ipclab.ko) and box/ (the
+	# run), whose content the host only reads through score.tcl's checks.
 	rm -rf "$WORK"
-	mkdir -p "$WORK/src"
-	env=$(lab_make -s _grade-env PROFILE="$GRADE_PROFILE" OUT="$WORK") ||
+	mkdir -p "$WORK/src" "$WORK/box"
+	BOX=$WORK/box
+	MODBUILD=$WORK/build
+	env=$(lab_make -s _grade-env PROFILE="$GRADE_PROFILE" OUT="$BOX") ||
 		die "the lab could not resolve its kernel and accelerator (hint: make kernel PROFILE=$GRADE_PROFILE)"
 	KBUILD=$(echo "$env" | sed -n 1p)
 	KSRC=$(echo "$env" | sed -n 2p)
-	MODBUILD=$(echo "$env" | sed -n 3p)/module
+	KEYDIR=$(basename "$(echo "$env" | sed -n 3p)")
 	ACCEL_RESOLVED=$(echo "$env" | sed -n 4p)
+	# KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).
+	if [ "$ACCEL_RESOLVED" = kvm ] && [ "$UNSAFE_HOST_BUILD" != 1 ] &&
+		! sh "$TOP/scripts/sandbox.sh" --dev /dev/kvm -- sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then
+		say "the sandbox cannot open /dev/kvm (hint: make it group kvm, mode 0660): TCG"
+		ACCEL_RESOLVED=tcg
+	fi
 	copy_sources "$SUB" "$WORK/src"
 
 	export LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline"
@@ -229,7 +251,7 @@ main() {
 		say "the module did not compile (BUILD_ERROR):"
 		grep -E '(^|: )(fatal )?error:|ERROR:|No rule to make' "$WORK/build.log" | head -n 10 | sed 's/^/  /'
 		LAB_BUILD_LOG="$WORK/build.log" lab_make _grade-build-error \
-			OUT="$WORK" RESULTS="$WORK/run" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" \
+			OUT="$BOX" RESULTS="$BOX/run" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" \
 			>"$WORK/run.log" 2>&1 || rc=$?
 	fi
 	# The guest's output shown to the grader: escaped, never raw.
@@ -238,7 +260,7 @@ main() {
 	# only says what each test's verdict was.
 	LAB_TESTDIRS="$TOP/testcases $GRADE_EXTRA" LAB_TESTS="${LAB_TESTS:-*}" LAB_GRADE_NAME="$NAME" \
 		LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
-		expect "$TOP/runner/score.tcl" "$WORK/run" "$RES.new" >"$WORK/total" ||
+		expect "$TOP/runner/score.tcl" "$BOX/run" "$RES.new" >"$WORK/total" ||
 		die "the runner failed (exit $rc; hint: see $WORK/run.log)"
 	rm -rf "$RES"
 	mv "$RES.new" "$RES"

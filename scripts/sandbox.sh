@@ -4,13 +4,15 @@
 # PID namespace shared with the host, a new session (no TIOCSTI into the
 # caller's terminal), an empty root with only /usr (and /etc's alternatives
 # symlinks and loader cache, which /usr's programs need), a small /tmp, the
-# directories named read-only or writable, and limits on time, CPU, memory,
+# directories named read-only or writable, a read-only /dev (its shm a small
+# tmpfs), and limits on time, CPU, memory,
 # file size, open files and processes. Nothing else of the host is visible:
 # no /root, /home, the rest of /etc, checkout or other submission.
 #
 # usage: sandbox.sh [OPTION]... -- COMMAND [ARG]...
 #   --ro PATH       a directory or file visible read-only at the same path
 #   --rw DIR AS     DIR writable at the path AS (owned by the sandbox user)
+#   --tmpfs AS BYTES  an empty writable tmpfs of at most BYTES at AS
 #   --dev PATH      a device (e.g. /dev/kvm) passed through when it exists
 #   --wall S --cpu S --mem BYTES --fsize BYTES --tmp BYTES --nproc N
 #   --probe         exit 0 if a sandbox can be made on this machine, else say why
@@ -75,6 +77,7 @@ main() {
 		--rw) [ -d "$2" ] || die "--rw $2: no such directory"
 			[ "$(id -u)" != 0 ] || chown -R "$SANDBOX_UID:$SANDBOX_GID" "$2"
 			set -- "$@" --bind "$2" "$3"; shift 3 ;;
+		--tmpfs) set -- "$@" --size "$3" --tmpfs "$2"; shift 3 ;;
 		--dev) [ ! -e "$2" ] || set -- "$@" --dev-bind "$2" "$2"; shift 2 ;;
 		--wall) wall=$2; shift 2 ;;
 		--cpu) cpu=$2; shift 2 ;;
@@ -82,10 +85,11 @@ main() {
 		--fsize) fsize=$2; shift 2 ;;
 		--tmp) tmp=$2; shift 2 ;;
 		--nproc) nproc=$2; shift 2 ;;
-		--probe) probe=1; shift; set -- "$@" -- true ;;
+		--probe) probe=1; shift; set -- "$@" --remount-ro /dev -- true ;;
 		--) shift
 			[ "$1" != --end ] || die "no command given after --"
-			set -- "$@" -- prlimit --cpu="$cpu" --as="$mem" --fsize="$fsize" \
+			# /dev read-only once the devices are in.
+			set -- "$@" --remount-ro /dev -- prlimit --cpu="$cpu" --as="$mem" --fsize="$fsize" \
 				--nofile=256 --nproc="$nproc" --core=0 --
 			while [ "$1" != --end ]; do
 				set -- "$@" "$1"
@@ -100,7 +104,8 @@ main() {
 		--symlink usr/lib64 /lib64 --symlink usr/sbin /sbin \
 		--ro-bind-try /etc/alternatives /etc/alternatives \
 		--ro-bind-try /etc/ld.so.cache /etc/ld.so.cache \
-		--proc /proc --dev /dev --size "$tmp" --tmpfs /tmp \
+		--proc /proc --dev /dev --size 16777216 --tmpfs /dev/shm \
+		--size "$tmp" --tmpfs /tmp \
 		--clearenv --setenv PATH /usr/bin --setenv HOME /tmp \
 		--setenv LC_ALL C --setenv TMPDIR /tmp "$@"
 	# bwrap's own process (PID 1 inside, whose /proc/1/environ the sandbox
