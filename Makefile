@@ -99,6 +99,9 @@ CMDLINE += 8250.nr_uarts=2
 CMDLINE += panic=-1
 # Warnings are classified by the runner, not fatal.
 CMDLINE += panic_on_warn=0
+# Every kernel message reaches the console whatever the console log level
+# (a module could lower it to hide its warnings; the runner checks both).
+CMDLINE += ignore_loglevel
 # No PS/2 keyboard or mouse to probe: faster boot.
 CMDLINE += i8042.nokbd i8042.noaux
 ifeq ($(PROFILE),debug)
@@ -213,7 +216,13 @@ RESOLVE_ACCEL = accel=$$(sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/acc
 $(TSC_KHZ): $(TOP)/scripts/tsc-khz.c
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@.bin $< && $@.bin >$@.tmp && mv $@.tmp $@
 RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
-	LAB_SHARD='$(SHARD)' LAB_DURATIONS='$(DURATIONS)'
+	LAB_SHARD='$(SHARD)' LAB_DURATIONS='$(DURATIONS)' \
+	LAB_DETECTORS='$(strip $(DETECTORS))'
+# The detectors the kernel has (lab_test -needs), read from its .config by
+# the host, not asked of the guest.
+DETECTORS = $(shell sed -n -e 's/^CONFIG_DEBUG_KMEMLEAK=y$$/kmemleak/p' -e 's/^CONFIG_KASAN=y$$/kasan/p' \
+	-e 's/^CONFIG_PROVE_LOCKING=y$$/lockdep/p' -e 's/^CONFIG_UBSAN=y$$/ubsan/p' \
+	-e 's/^CONFIG_KFENCE=y$$/kfence/p' $(KBUILD)/.config 2>/dev/null)
 # The debug kernel is several times slower: every budget grows with it.
 LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
@@ -340,11 +349,12 @@ _grade-reference: $(MODULE_KO)
 	$(Q)nm -u $(MODULE_KO) | sed -n 's/^ *U //p' >$(B)/reference-imports.tmp
 	$(Q)mv $(B)/reference-imports.tmp $(B)/reference-imports
 
-# grade.sh: the kernel build and source, this kernel's output directory and
-# the accelerator, one per line (resolved here: the sandbox, which sees
+# grade.sh: the kernel build and source, this kernel's output directory,
+# the accelerator and the kernel's detectors, one per line (resolved here: the sandbox, which sees
 # neither dpkg's database nor the whole cache, is given them).
 _grade-env: $(TSC_KHZ)
-	@$(RESOLVE_ACCEL) && printf '%s\n' '$(KBUILD)' '$(KSRC)' '$(B)' "$$accel"
+	@$(RESOLVE_ACCEL) && printf '%s\n' '$(KBUILD)' '$(KSRC)' '$(B)' "$$accel" \
+		'$(strip $(DETECTORS))'
 
 # --- make selftests: the kernel's own IPC-related kselftests -----------------
 # Built statically from KSRC with the lab kernel's headers (scripts/selftests.sh),

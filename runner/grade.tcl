@@ -7,7 +7,8 @@
 # What each verdict means, for a student who has never seen the lab.
 set _lab_grade_meaning {
 	PASS "the test passed"
-	SKIP "the lab could not run this test here; it does not count"
+	SKIP "the test did not run and earns no points (a test the grading\
+		kernel cannot run at all is not part of the grade: 0/0)"
 	FAIL "the output differed from what the test expects: MISSING is an\
 		expected line that never came, BAD a line that must not come,\
 		GOOD a line that matched"
@@ -163,8 +164,7 @@ proc _lab_grade_report {dir results seed} {
 		}
 	}
 	set name [env_or LAB_GRADE_NAME submission]
-	set score 0
-	set max 0
+	lassign [_lab_score [_lab_flatten $results]] score max
 	set passed 0
 	set counted 0
 	set mechs {}
@@ -175,24 +175,20 @@ proc _lab_grade_report {dir results seed} {
 	foreach r [_lab_flatten $results] {
 		set points [dict get $r points]
 		set verdict [dict get $r verdict]
-		set got [expr {$verdict eq "PASS" ? $points : 0}]
+		set got [_lab_earned $r]
 		set mech [lindex [split [dict get $r name] /] 0]
-		if {$verdict ne "SKIP"} {
-			set score [expr {$score + $got}]
-			set max [expr {$max + $points}]
-			incr counted
-			if {$mech ni $mechs} {
-				lappend mechs $mech
-				set mgot($mech) 0
-				set mmax($mech) 0
-			}
-			set mgot($mech) [expr {$mgot($mech) + $got}]
-			set mmax($mech) [expr {$mmax($mech) + $points}]
+		incr counted
+		if {$mech ni $mechs} {
+			lappend mechs $mech
+			set mgot($mech) 0
+			set mmax($mech) 0
 		}
+		incr mgot($mech) $got
+		incr mmax($mech) $points
 		incr passed [expr {$verdict eq "PASS"}]
-		set v [expr {[_lab_passed $verdict] ? $verdict : "**$verdict**"}]
+		set v [expr {$verdict eq "PASS" ? $verdict : "**$verdict**"}]
 		lappend rows "| [dict get $r name] | $v | $got/$points |"
-		if {[_lab_passed $verdict]} {
+		if {$verdict eq "PASS"} {
 			continue
 		}
 		# Tests that failed for one reason (a build error, a module that

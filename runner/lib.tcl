@@ -21,6 +21,7 @@ set lab(kpatterns) {}
 set lab(current) ""
 set lab(con) ""
 set lab(sh) ""
+set lab(mon) ""
 set lab(qemu_pid) 0
 set lab(sync) ""
 set lab(synced) 0
@@ -32,6 +33,15 @@ set lab(log) ""
 set lab(log_cap) 262144
 set lab(modargs) ""
 set lab(subtests) {}
+
+# The value of environment variable NAME, or DEFAULT when unset or empty.
+proc env_or {name default} {
+	global env
+	if {[info exists env($name)] && $env($name) ne ""} {
+		return $env($name)
+	}
+	return $default
+}
 
 # --- Randomness: the host makes every challenge, the guest can't know it.
 
@@ -49,8 +59,12 @@ proc lab_random_int {min max} {
 
 # --- Declaring tests.
 
-# lab_test NAME POINTS BODY: register a test; the driver decides what runs.
-proc lab_test {name points body} {
+# lab_test NAME POINTS ?-needs DETECTORS? BODY: register a test; the driver
+# decides what runs. DETECTORS (kmemleak, kasan, lockdep, ubsan, kfence)
+# are what the test needs in the kernel: on a kernel without them (the host
+# knows from the kernel's .config) the test is not run (SKIP) and not part
+# of a grade's plan.
+proc lab_test {name points args} {
 	global lab
 	if {![regexp {^[a-z0-9-]+/[a-z0-9-]+$} $name]} {
 		error "test name '$name' is not <mechanism>/<case> in lower case"
@@ -58,8 +72,29 @@ proc lab_test {name points body} {
 	if {[info exists lab(def,$name)]} {
 		error "test $name is defined twice"
 	}
+	set needs {}
+	set body [lindex $args end]
+	foreach {opt val} [lrange $args 0 end-1] {
+		switch -- $opt {
+			-needs {set needs $val}
+			default {error "lab_test $name: unknown option $opt"}
+		}
+	}
 	lappend lab(tests) $name
-	set lab(def,$name) [list $points $body $lab(settings)]
+	set lab(def,$name) [list $points $body $lab(settings) $needs]
+}
+
+# What of NEEDS the kernel lacks (LAB_DETECTORS: the host's reading of
+# its .config).
+proc _lab_unmet {needs} {
+	set have [env_or LAB_DETECTORS ""]
+	set missing {}
+	foreach n $needs {
+		if {$n ni $have} {
+			lappend missing $n
+		}
+	}
+	return $missing
 }
 
 # Per-directory settings, kselftest style: "timeout=N", "order=N" lines.
@@ -456,25 +491,34 @@ proc _lab_boot {} {
 	global lab env spawn_id
 	# The console is a mux on stdio so that Ctrl-a b can send a BREAK
 	# (sysrq); the shell is a pty.
+	# QEMU's monitor on a third pty: the host reads the guest kernel's
+	# memory there (_lab_kread), not through anything the guest runs.
 	set cmd [concat $env(LAB_QEMU) [list -append $env(LAB_APPEND)] \
 		-chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
-		-serial pty]
+		-serial pty -chardev pty,id=mon -mon chardev=mon,mode=readline]
 	set lab(qemu_cmd) $cmd
 	set lab(qemu_pid) [spawn -noecho {*}$cmd]
 	set lab(con) $spawn_id
 	match_max -i $lab(con) 100000
 	set timeout 20
-	expect {
-		-i $lab(con) -re {char device redirected to (/dev/pts/[0-9]+) \(label serial1\)} {
-			set pty $expect_out(1,string)
-		}
-		-i $lab(con) eof {
-			error "QEMU exited before starting: [string trim $expect_out(buffer)]"
-		}
-		timeout {
-			error "QEMU did not start within 20 s"
+	array unset ptys
+	while {![info exists ptys(serial1)] || ![info exists ptys(mon)]} {
+		expect {
+			-i $lab(con) -re {char device redirected to (/dev/pts/[0-9]+) \(label (serial1|mon)\)} {
+				set ptys($expect_out(2,string)) $expect_out(1,string)
+			}
+			-i $lab(con) eof {
+				error "QEMU exited before starting: [string trim $expect_out(buffer)]"
+			}
+			timeout {
+				error "QEMU did not start within 20 s"
+			}
 		}
 	}
+	set pty $ptys(serial1)
+	exec stty -F $ptys(mon) raw -echo
+	spawn -noecho -open [open $ptys(mon) r+]
+	set lab(mon) $spawn_id
 	exec stty -F $pty raw -echo
 	spawn -noecho -open [open $pty r+]
 	set lab(sh) $spawn_id
@@ -491,6 +535,63 @@ proc _lab_boot {} {
 	_lab_wait_shell "(ipclab: ready)\r?\n" unused
 }
 
+# --- The host's own view of the guest kernel.
+#
+# Ring-0 code can lie through every channel inside the guest (its shell, its
+# /proc, its console settings), so what decides a verdict is read by the
+# host from the guest's memory, through QEMU's monitor. The lab kernel is not
+# relocatable (no CONFIG_RELOCATABLE, so no KASLR): a symbol at virtual
+# address V in System.map lives at physical V - __START_KERNEL_map.
+
+set lab(kstart) 0xffffffff80000000
+set lab(sysmap) {}
+
+# The addresses of NAMES in System.map (LAB_SYSMAP, else beside
+# LAB_VMLINUX): a dict NAME -> physical address; {} without a map.
+proc _lab_sysmap {names} {
+	global lab env
+	set path [env_or LAB_SYSMAP ""]
+	if {$path eq "" && [env_or LAB_VMLINUX ""] ne ""} {
+		set path [file dirname $env(LAB_VMLINUX)]/System.map
+	}
+	set found [dict create]
+	if {$path eq "" || ![file isfile $path]} {
+		return $found
+	}
+	set f [open $path]
+	while {[gets $f line] >= 0} {
+		if {[regexp {^([0-9a-f]{16}) [a-zA-Z] ([A-Za-z_][A-Za-z0-9_]*)$} $line -> addr name] &&
+		    $name in $names} {
+			scan $addr %llx virt
+			dict set found $name [expr {$virt - $lab(kstart)}]
+		}
+	}
+	close $f
+	return $found
+}
+
+# The value (unsigned) of the kernel variable NAME, SIZE bytes (1, 4 or 8),
+# read by QEMU from the guest's memory; "" when the host cannot read it.
+proc _lab_kread {name size} {
+	global lab
+	if {![dict exists $lab(sysmap) $name] || $lab(mon) eq ""} {
+		return ""
+	}
+	set unit [dict get {1 b 2 h 4 w 8 g} $size]
+	set addr [format 0x%x [dict get $lab(sysmap) $name]]
+	send -i $lab(mon) "xp /1${unit}x $addr\r"
+	set timeout 5
+	set value ""
+	expect {
+		-i $lab(mon) -re {\n[0-9a-f]+: 0x([0-9a-f]+)\r?\n} {
+			scan $expect_out(1,string) %llx value
+		}
+		-i $lab(mon) eof {}
+		timeout {}
+	}
+	return $value
+}
+
 proc _lab_stop {} {
 	global lab
 	if {$lab(qemu_pid) == 0} {
@@ -503,6 +604,8 @@ proc _lab_stop {} {
 	}
 	catch {exec kill -9 $lab(qemu_pid)}
 	catch {close -i $lab(sh)}
+	catch {close -i $lab(mon)}
+	set lab(mon) ""
 	catch {close -i $lab(con)}
 	catch {wait -i $lab(con)}
 	set lab(qemu_pid) 0

@@ -10,6 +10,23 @@ proc _lab_passed {verdict} {
 	return [expr {$verdict in {PASS SKIP}}]
 }
 
+# The points a result earns: its points when it passed; a SKIP earns none
+# (a test the kernel cannot run has 0 points to begin with).
+proc _lab_earned {r} {
+	return [expr {[dict get $r verdict] eq "PASS" ? [dict get $r points] : 0}]
+}
+
+# {SCORE MAX} of a flat list of results: MAX counts every test's points.
+proc _lab_score {results} {
+	set score 0
+	set max 0
+	foreach r $results {
+		incr score [_lab_earned $r]
+		incr max [dict get $r points]
+	}
+	return [list $score $max]
+}
+
 # Each test, then its subtests (lab_subtest), as one flat list.
 proc _lab_flatten {results} {
 	set flat {}
@@ -154,17 +171,12 @@ proc _lab_json {s} {
 
 # Gradescope autograder format, plus verdict, duration_s, kernel_report.
 proc _lab_write_json {path results elapsed} {
-	set score 0
-	set max 0
+	lassign [_lab_score $results] score max
 	set tests {}
 	foreach r $results {
 		set points [dict get $r points]
 		set verdict [dict get $r verdict]
-		set got [expr {$verdict eq "PASS" ? $points : 0}]
-		set score [expr {$score + $got}]
-		if {$verdict ne "SKIP"} {
-			set max [expr {$max + $points}]
-		}
+		set got [_lab_earned $r]
 		set output [dict get $r message]
 		if {$output ne ""} {
 			append output "\n\n"
@@ -178,7 +190,7 @@ proc _lab_write_json {path results elapsed} {
 		}
 		lappend tests "    {\"name\": [_lab_json [dict get $r name]],\
 			\"score\": $got, \"max_score\": $points,\
-			\"status\": \"[expr {[_lab_passed $verdict] ? "passed" : "failed"}]\",\
+			\"status\": \"[expr {$got == $points ? "passed" : "failed"}]\",\
 			\"verdict\": \"$verdict\", \"duration_s\": [dict get $r duration],\
 			\"output\": [_lab_json $output], \"kernel_report\": $kr}"
 	}

@@ -21,14 +21,6 @@ source $here/grade.tcl
 set max_model_bytes 268435456
 set verdicts {PASS SKIP FAIL WARN LEAK OOPS TIMEOUT PANIC BUILD_ERROR}
 
-proc env_or {name default} {
-	global env
-	if {[info exists env($name)] && $env($name) ne ""} {
-		return $env($name)
-	}
-	return $default
-}
-
 proc die {msg} {
 	puts stderr "score: [lab_escape $msg]"
 	exit 2
@@ -94,9 +86,12 @@ proc main {argv} {
 	}
 	_lab_load_testcases [env_or LAB_TESTDIRS testcases]
 	set pattern [env_or LAB_TESTS *]
+	# The plan: the selected tests this kernel can run (LAB_DETECTORS, the
+	# host's reading of its .config), whatever the run says it had.
 	set plan {}
 	foreach name $lab(tests) {
-		if {[string match $pattern $name]} {
+		if {[string match $pattern $name] &&
+		    ![llength [_lab_unmet [lindex $lab(def,$name) 3]]]} {
 			lappend plan $name
 		}
 	}

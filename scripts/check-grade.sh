@@ -65,7 +65,7 @@ make_submissions() {
 			{ not_ok "$name: $p does not apply to module/"; rm -rf "${subs:?}/$name"; continue; }
 		cp "$p" "$subs/$name.expect"
 	done
-	for d in "$TOP"/examples/attacks/*/; do
+	for d in "$TOP"/examples/attacks/*/ "$TOP"/examples/cheats/*/; do
 		name=$(basename "$d")
 		cp -r "$d" "$subs/$name"
 		mv "$subs/$name/expect" "$subs/$name.expect"

@@ -234,6 +234,7 @@ main() {
 	KSRC=$(echo "$env" | sed -n 2p)
 	KEYDIR=$(basename "$(echo "$env" | sed -n 3p)")
 	ACCEL_RESOLVED=$(echo "$env" | sed -n 4p)
+	DETECTORS=$(echo "$env" | sed -n 5p)
 	# KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).
 	if [ "$ACCEL_RESOLVED" = kvm ] && [ "$UNSAFE_HOST_BUILD" != 1 ] &&
 		! sh "$TOP/scripts/sandbox.sh" --dev /dev/kvm -- sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then
@@ -259,6 +260,7 @@ main() {
 	# Scores come from the host's own plan of tests and points; the run
 	# only says what each test's verdict was.
 	LAB_TESTDIRS="$TOP/testcases $GRADE_EXTRA" LAB_TESTS="${LAB_TESTS:-*}" LAB_GRADE_NAME="$NAME" \
+		LAB_DETECTORS="$DETECTORS" \
 		LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
 		expect "$TOP/runner/score.tcl" "$BOX/run" "$RES.new" >"$WORK/total" ||
 		die "the runner failed (exit $rc; hint: see $WORK/run.log)"
