@@ -55,6 +55,11 @@ KERNEL_FORCE := FORCE
 else
 TARBALL := /usr/src/linux-source-$(KERNEL_VERSION).tar.xz
 PKGVER := $(shell dpkg-query -W -f='$${Version}' linux-source-$(KERNEL_VERSION) 2>/dev/null)
+ifeq ($(PKGVER),)
+# Not installed yet: the version make deps would install, so that
+# print-cache-key gives a CI cache its key before the packages are there.
+PKGVER := $(shell apt-cache policy linux-source-$(KERNEL_VERSION) 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -vx '(none)')
+endif
 KSRC := $(CACHE_DIR)/src/linux-$(KERNEL_VERSION)-$(PKGVER)
 KNAME := $(KERNEL_VERSION)
 endif
@@ -136,7 +141,7 @@ help:
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
 	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
 	@echo '  make check-shards  SHARD=1/3..3/3 merged must equal one full run'
-	@echo '  make check-ci-templates  the templates in ci-templates/ parse and name real targets'
+	@echo '  make check-ci-templates  the templates in ci-templates/ parse, name real targets and their jobs run here'
 	@echo '  make merge-results DIRS="a/results b/results"  combine shard results into $(OUT)/results'
 	@echo '  make print-cache-key  the kernel build key, for a CI cache of CACHE_DIR'
 	@echo '  make durations     record test durations (runner/durations.tsv) to balance shards'
@@ -319,7 +324,7 @@ durations:
 
 # The templates in ci-templates/ parse and name only real targets/variables.
 check-ci-templates: deps
-	$(Q)sh $(TOP)/scripts/check-ci-templates.sh
+	$(Q)sh $(TOP)/scripts/check-ci-templates.sh $(O)/ci-templates
 
 # Test the shards: SHARD=1/3, 2/3, 3/3 merged equal one full run.
 check-shards: deps
