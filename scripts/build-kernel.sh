@@ -31,9 +31,11 @@ missing_symbols() {
 	cat "$@" | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' |
 		while IFS= read -r want; do
 			sym=${want%%=*}
+			# if, not &&: a last symbol that is fine must not fail the
+			# loop, which set -e would take for the script's failure.
 			case "$want" in
-			*=n) grep -q "^$sym=" "$BUILD/.config" && printf ' %s' "$want" ;;
-			*) grep -qx "$want" "$BUILD/.config" || printf ' %s' "$want" ;;
+			*=n) if grep -q "^$sym=" "$BUILD/.config"; then printf ' %s' "$want"; fi ;;
+			*) if ! grep -qx "$want" "$BUILD/.config"; then printf ' %s' "$want"; fi ;;
 			esac
 		done
 }
