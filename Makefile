@@ -120,7 +120,7 @@ endif
 # --- Targets -------------------------------------------------------------------
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
-	print-cache-key merge-results durations check-shards check-ci-templates \
+	print-cache-key merge-results durations check-shards check-ci-templates check-cli \
 	kernel module progs initramfs selftests _selftests _test _demo _shell _list _lint _check-runner _check-faults FORCE \
 	grade grade-all check-grade _grade _grade-all _check-grade _grade-build-error _grade-env _grade-reference
 .DELETE_ON_ERROR:
@@ -325,6 +325,11 @@ durations:
 # The templates in ci-templates/ parse and name only real targets/variables.
 check-ci-templates: deps
 	$(Q)sh $(TOP)/scripts/check-ci-templates.sh $(O)/ci-templates
+
+# The command line (scripts/check-cli.sh): bad variables, exit codes,
+# selection, empty shards, merges across kernels. Run as a user runs make.
+check-cli: deps
+	+$(Q)env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh $(TOP)/scripts/check-cli.sh $(O)/check-cli
 
 # Test the shards: SHARD=1/3, 2/3, 3/3 merged equal one full run.
 check-shards: deps
