@@ -21,11 +21,15 @@ DURATIONS ?= $(TOP)/runner/durations.tsv
 # merge-results: the result directories of the shards to combine.
 DIRS ?=
 JOBS ?= $(shell nproc)
-CACHE_DIR ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
+DEFAULT_CACHE_DIR := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ipclab
+CACHE_DIR ?= $(DEFAULT_CACHE_DIR)
 OUT ?= out
 # Where make test writes the result files (make grade: $(OUT)/grade/<name>).
 RESULTS ?= $(abspath $(OUT))/results
 SEED ?=
+# REPEAT=N runs the selected tests N times in one boot, run i with seed
+# SEED+i-1 (README: Reproducing bugs).
+REPEAT ?= 1
 V ?= 0
 
 TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
@@ -33,7 +37,7 @@ O := $(abspath $(OUT))
 Q := $(if $(filter 1,$(V)),,@)
 
 ifeq ($(filter $(PROFILE),min debug),)
-$(error PROFILE=$(PROFILE) is not min or debug)
+$(error ipclab: PROFILE='$(PROFILE)' is not one of: min debug (hint: PROFILE=debug))
 endif
 
 # --- The kernel: Debian's source (or KERNEL_SRC), tinyconfig + fragments ----
@@ -51,6 +55,11 @@ KERNEL_FORCE := FORCE
 else
 TARBALL := /usr/src/linux-source-$(KERNEL_VERSION).tar.xz
 PKGVER := $(shell dpkg-query -W -f='$${Version}' linux-source-$(KERNEL_VERSION) 2>/dev/null)
+ifeq ($(PKGVER),)
+# Not installed yet: the version make deps would install, so that
+# print-cache-key gives a CI cache its key before the packages are there.
+PKGVER := $(shell apt-cache policy linux-source-$(KERNEL_VERSION) 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -vx '(none)')
+endif
 KSRC := $(CACHE_DIR)/src/linux-$(KERNEL_VERSION)-$(PKGVER)
 KNAME := $(KERNEL_VERSION)
 endif
@@ -114,7 +123,7 @@ endif
 # --- Targets -------------------------------------------------------------------
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
-	print-cache-key merge-results durations check-shards check-ci-templates \
+	print-cache-key merge-results durations check-shards check-ci-templates check-cli \
 	kernel module progs initramfs selftests _selftests _test _demo _shell _list _lint _check-runner _check-faults FORCE \
 	grade grade-all check-grade _grade _grade-all _check-grade _grade-build-error _grade-env _grade-reference
 .DELETE_ON_ERROR:
@@ -130,12 +139,12 @@ help:
 	@echo '  make test      build what is stale, boot, run the testcases, write $(OUT)/results/'
 	@echo '  make demo      boot and walk through each IPC mechanism'
 	@echo '  make shell     boot with an interactive shell (module loaded, tests in /opt/ipclab)'
-	@echo '  make list      list the test names'
+	@echo '  make list      the names of the tests make test would run (TESTS, SHARD)'
 	@echo '  make lint      checkpatch, sparse + W=1, shellcheck'
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
 	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
 	@echo '  make check-shards  SHARD=1/3..3/3 merged must equal one full run'
-	@echo '  make check-ci-templates  the templates in ci-templates/ parse and name real targets'
+	@echo '  make check-ci-templates  the templates in ci-templates/ parse, name real targets and their jobs run here'
 	@echo '  make merge-results DIRS="a/results b/results"  combine shard results into $(OUT)/results'
 	@echo '  make print-cache-key  the kernel build key, for a CI cache of CACHE_DIR'
 	@echo '  make durations     record test durations (runner/durations.tsv) to balance shards'
@@ -147,22 +156,51 @@ help:
 	@echo '  make grade-all SUBMISSIONS=DIR grade every subdirectory, JOBS VMs at once'
 	@echo '  make check-grade  grade examples/submissions/ and check the expected scores'
 	@echo '  make selftests  run the kernel'"'"'s own IPC-related kselftests in the lab'
-	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache'
+	@echo '  make check-cli  the command line: bad variables refused, exit codes, merges'
+	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache (only'
+	@echo '                 directories the lab made: .ipclab-out, .ipclab-cache)'
 	@echo
-	@echo 'variables (now):'
-	@echo '  KERNEL_VERSION=$(KERNEL_VERSION)  KERNEL_SRC=$(KERNEL_SRC)  PROFILE=$(PROFILE)  ACCEL=$(ACCEL)'
-	@echo "  TESTS='$(TESTS)'  MODULE_DIR=$(MODULE_DIR)  MODULE_ARGS=$(MODULE_ARGS)  EXTRA_TESTS=$(EXTRA_TESTS)"
-	@echo '  SEED=$(SEED)  REPEAT=$(REPEAT)  SHARD=$(SHARD)  OUT=$(OUT)  V=$(V)' 
-	@echo '  JOBS=$(JOBS)  GRADE_TIME=$(GRADE_TIME)  SUBMISSION, SUBMISSIONS: see make grade'
-	@echo '  CACHE_DIR=$(CACHE_DIR)'
+	@echo 'exit status (test, selftests, merge-results): 0 every test passed, 1 tests'
+	@echo 'failed, 2 the lab could not run (bad variable, build failure, no QEMU);'
+	@echo 'grade, grade-all: 0 graded, 2 could not grade. A bad variable is one'
+	@echo '"ipclab: ..." line before anything is built or deleted.'
+	@echo
+	@echo 'variables: meaning, accepted values [now]:'
+	@printf '  %-17s %s\n' \
+		KERNEL_VERSION "Debian kernel source X.Y to build: $(MATRIX_VERSIONS) installed, make deps installs $(shell sh $(TOP)/scripts/deps.sh --kernels) [$(KERNEL_VERSION)]" \
+		KERNEL_SRC "a kernel tree to build instead (git checkout, bisect); empty: KERNEL_VERSION [$(KERNEL_SRC)]" \
+		PROFILE "min (small, fast) or debug (KASAN, lockdep, kmemleak, UBSAN...; budgets x2) [$(PROFILE)]" \
+		ACCEL "kvm, tcg, or auto (KVM if a probe boot reaches user space) [$(ACCEL)]" \
+		TESTS "globs over test names, several separated by spaces or commas; each must match [$(TESTS)]" \
+		MODULE_DIR "directory of .c/.h files built as the module under test [$(MODULE_DIR)]" \
+		MODULE_ARGS "insmod parameters for the module under test, e.g. fault_inject=1 [$(MODULE_ARGS)]" \
+		EXTRA_TESTS "more testcase folders, each holding <mechanism>/*.exp [$(EXTRA_TESTS)]" \
+		SEED "non-negative integer seed of the host-chosen challenges; empty: random [$(SEED)]" \
+		SHARD "i/N with 1 <= i <= N: only the i-th of N balanced slices; empty: all [$(SHARD)]" \
+		REPEAT "positive integer: run the selected tests N times in one boot [$(REPEAT)]" \
+		DURATIONS "file of name<TAB>seconds lines that SHARD balances with [$(DURATIONS)]" \
+		DIRS "merge-results: the results/ directories of finished runs, space separated [$(DIRS)]" \
+		FAULTS "check-faults: all, or injected (only the faults injected at run time) [$(FAULTS)]" \
+		JOBS "positive integer: kernel build jobs, VMs at once for grade-all [$(JOBS)]" \
+		CACHE_DIR "kernel sources and builds; not /, the home directory or the checkout [$(CACHE_DIR)]" \
+		OUT "where results and builds go; not empty, ., / or the home directory [$(OUT)]" \
+		V "0 quiet, 1 show the commands and the kernel build output [$(V)]" \
+		SUBMISSION "grade: a directory of a student's .c/.h files" \
+		SUBMISSIONS "grade-all: a directory of submission directories" \
+		GRADE_TIME "positive integer: seconds each submission may take in all [$(GRADE_TIME)]" \
+		PARALLEL_ARGS "grade-all: more GNU parallel options, e.g. --sshloginfile FILE [$(PARALLEL_ARGS)]" \
+		UNSAFE_HOST_BUILD "1: grade without the sandbox (trusted code only), 0: sandboxed [$(UNSAFE_HOST_BUILD)]" \
+		ALLOW_SYMBOLS "grade: a file of more kernel symbols a submission may import [$(ALLOW_SYMBOLS)]"
 
 deps:
-	$(Q)sh $(TOP)/scripts/deps.sh
+	+$(Q)sh $(TOP)/scripts/deps.sh
 
 # The public targets check the packages first, then start a fresh make, so
-# that everything computed from installed packages is computed after them.
+# that everything computed from installed packages is computed after them
+# (mk/cli.mk: the variables were checked before, and how the exit status
+# gets through).
 test demo shell list lint check-runner check-faults selftests: deps
-	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
+	+$(Q)$(SUB_MAKE)
 
 kernel: $(BZIMAGE)
 module: $(MODULE_KO)
@@ -215,8 +253,10 @@ RESOLVE_ACCEL = accel=$$(sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/acc
 
 $(TSC_KHZ): $(TOP)/scripts/tsc-khz.c
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@.bin $< && $@.bin >$@.tmp && mv $@.tmp $@
-RUNNER_ENV = LAB_TESTDIRS='$(TOP)/testcases $(abspath $(EXTRA_TESTS))' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
-	LAB_SHARD='$(SHARD)' LAB_DURATIONS='$(DURATIONS)' \
+# Where the runner finds testcases (make selftests: its own folder).
+TESTDIRS = $(TOP)/testcases $(abspath $(EXTRA_TESTS))
+RUNNER_ENV = LAB_TESTDIRS='$(TESTDIRS)' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
+	LAB_SHARD='$(SHARD)' LAB_DURATIONS='$(DURATIONS)' LAB_REPEAT='$(REPEAT)' \
 	LAB_DETECTORS='$(strip $(DETECTORS))'
 # The detectors the kernel has (lab_test -needs), read from its .config by
 # the host, not asked of the guest.
@@ -226,11 +266,14 @@ DETECTORS = $(shell sed -n -e 's/^CONFIG_DEBUG_KMEMLEAK=y$$/kmemleak/p' -e 's/^C
 # The debug kernel is several times slower: every budget grows with it.
 LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 
+# The runner's status: 0 all passed, 1 some failed, 2 it could not run
+# (RUNNER_STATUS, mk/cli.mk).
 _test _selftests: $(INITRAMFS) $(TSC_KHZ)
-	$(Q)$(RESOLVE_ACCEL) && echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
-	$(RUNNER_ENV) LAB_OUT='$(RESULTS)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
+	$(Q){ $(RESOLVE_ACCEL); } || exit 2; echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel"; \
+	$(RUNNER_ENV) LAB_OUT='$(RESULTS)' LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
 		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
-		LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp
+		LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp; \
+	$(RUNNER_STATUS)
 
 _list:
 	$(Q)$(RUNNER_ENV) LAB_LIST=1 expect $(TOP)/runner/run.exp
@@ -280,9 +323,9 @@ print-cache-key:
 	@echo '$(KNAME)-$(PROFILE)-$(KEY)'
 
 # Combine the result directories of several runs (SHARD=1/N .. N/N).
+# Exit 0 all passed, 1 some failed, 2 bad input (DIRS is checked first).
 merge-results:
-	@test -n '$(DIRS)' || { echo 'merge-results: DIRS is empty (hint: DIRS="out/s1/results out/s2/results")' >&2; exit 2; }
-	$(Q)tclsh $(TOP)/runner/merge.tcl $(O)/results $(DIRS)
+	+$(Q)tclsh $(TOP)/runner/merge.tcl $(O)/results $(DIRS)
 
 # Rewrite DURATIONS from the last full run, to balance the shards.
 durations:
@@ -290,7 +333,12 @@ durations:
 
 # The templates in ci-templates/ parse and name only real targets/variables.
 check-ci-templates: deps
-	$(Q)sh $(TOP)/scripts/check-ci-templates.sh
+	$(Q)sh $(TOP)/scripts/check-ci-templates.sh $(O)/ci-templates
+
+# The command line (scripts/check-cli.sh): bad variables, exit codes,
+# selection, empty shards, merges across kernels. Run as a user runs make.
+check-cli: deps
+	+$(Q)env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh $(TOP)/scripts/check-cli.sh $(O)/check-cli
 
 # Test the shards: SHARD=1/3, 2/3, 3/3 merged equal one full run.
 check-shards: deps
@@ -327,7 +375,7 @@ GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
 	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(abspath $(ALLOW_SYMBOLS))'
 
 grade grade-all check-grade: deps
-	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
+	+$(Q)$(SUB_MAKE)
 
 _grade:
 	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh $(call quote-value,SUBMISSION)
@@ -374,22 +422,20 @@ $(SELFTESTS_INITRAMFS): $(INITRAMFS) $(SELFTESTS_CPIO)
 # _test's recipe, with the bigger initramfs and only runner/kselftest/selftests/.
 _selftests: $(SELFTESTS_INITRAMFS)
 _selftests: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(SELFTESTS_INITRAMFS),$(QEMU))
-_selftests: RUNNER_ENV = LAB_TESTDIRS='$(TOP)/runner/kselftest' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)'
+_selftests: TESTDIRS = $(TOP)/runner/kselftest
 LINT_SH += $(TOP)/runner/kselftest/selftests/timeout
 
+# Only directories the lab made (scripts/check-vars.sh marks them).
 clean:
-	rm -rf $(O)
+	$(Q)sh $(TOP)/scripts/clean.sh '$(O)' .ipclab-out OUT
 
 distclean: clean
-	rm -rf $(CACHE_DIR)
+	$(Q)sh $(TOP)/scripts/clean.sh '$(abspath $(CACHE_DIR))' .ipclab-cache CACHE_DIR
 
 FORCE:
 
 # --- Reproducing bugs and measuring the lab (README: Reproducing bugs) ------
-# REPEAT=N runs the selected tests N times in one boot, run i with seed
-# SEED+i-1; failing tests leave a repro bundle in $(OUT)/repro/<test>/.
-REPEAT ?= 1
-RUNNER_ENV += LAB_REPEAT='$(REPEAT)'
+# Failing tests leave a repro bundle in $(OUT)/repro/<test>/.
 LINT_SH += $(TOP)/runner/bisect
 # make gdb: the guest boots stopped (-S) with the gdb stub on a free port;
 # nokaslr keeps vmlinux's addresses true whatever the kernel tree's config.
@@ -403,7 +449,7 @@ MATRIX_VERSIONS := $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
 .PHONY: gdb check-gdb test-matrix bench bisect-run gdb-scripts _gdb _check-gdb _test-matrix _bench
 
 gdb check-gdb test-matrix bench: deps
-	$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@
+	+$(Q)$(SUB_MAKE)
 
 # The kernel's own gdb helpers (lx-symbols, lx-dmesg, ...) without a kernel
 # rebuild: CONFIG_GDB_SCRIPTS only decides whether scripts/gdb is built.
@@ -435,3 +481,6 @@ _bench: $(INITRAMFS) $(TSC_KHZ)
 		BENCH_APPEND="$$append" BENCH_ACCEL=$$accel BENCH_CACHE='$(CACHE_DIR)' \
 		BENCH_MODULE='$(abspath $(MODULE_DIR))' sh $(TOP)/scripts/bench.sh '$(O)/bench' \
 		KERNEL_VERSION='$(KERNEL_VERSION)' PROFILE='$(PROFILE)' KERNEL_SRC='$(KERNEL_SRC)'
+
+# Checking the variables first, and exit statuses that get through make.
+include $(TOP)/mk/cli.mk

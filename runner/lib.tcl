@@ -130,6 +130,32 @@ proc _lab_load_testcases {dirs} {
 	}
 }
 
+# TESTS: globs over test names, separated by spaces or commas. The tests
+# any of them matches, in the suite's order; an error names a glob that
+# matches no test (a typo would otherwise drop tests without a word).
+proc _lab_select {spec} {
+	global lab
+	set globs [lsearch -all -inline -not -exact [split $spec " ,\t\n"] ""]
+	if {![llength $globs]} {
+		set globs [list *]
+	}
+	set selected {}
+	foreach name $lab(tests) {
+		foreach g $globs {
+			if {[string match $g $name]} {
+				lappend selected $name
+				break
+			}
+		}
+	}
+	foreach g $globs {
+		if {[lsearch -glob $lab(tests) $g] < 0} {
+			error "TESTS: '$g' matches no test" {} {LAB CONFIG}
+		}
+	}
+	return $selected
+}
+
 # --- Verdicts raised inside a test body.
 
 proc lab_fail {msg} {

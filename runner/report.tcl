@@ -1,8 +1,10 @@
 # Result writers: TAP, JUnit XML and Gradescope JSON from one model.
 #
 # A result is a dict: name points verdict message duration log ktitle
-# kreport kloc (the kernel's report: title, trace, first module frame). The files are rewritten after every test (write then rename), so
-# a run killed half-way leaves valid files for what finished.
+# kreport kloc (the kernel's report: title, trace, first module frame), and
+# suite when results of several kernels are merged (runner/merge.tcl). The
+# files are rewritten after every test (write then rename), so a run killed
+# half-way leaves valid files for what finished.
 
 source [file join [file dirname [file normalize [info script]]] escape.tcl]
 
@@ -25,6 +27,15 @@ proc _lab_score {results} {
 		incr max [dict get $r points]
 	}
 	return [list $score $max]
+}
+
+# The name a result is shown under: with its suite when it has one
+# ("6.1-min/chardev/poll"), so merged kernels do not collide.
+proc _lab_shown_name {r} {
+	if {[dict exists $r suite] && [dict get $r suite] ne ""} {
+		return [dict get $r suite]/[dict get $r name]
+	}
+	return [dict get $r name]
 }
 
 # Each test, then its subtests (lab_subtest), as one flat list.
@@ -82,7 +93,7 @@ proc _lab_tap_line {n r} {
 }
 
 proc _lab_tap_one {n r} {
-	set name [lab_escape [dict get $r name] "#\n"]
+	set name [lab_escape [_lab_shown_name $r] "#\n"]
 	set verdict [dict get $r verdict]
 	set msg [dict get $r message]
 	switch -- $verdict {
@@ -113,47 +124,62 @@ proc _lab_xml {s} {
 	return [string map {& &amp; < &lt; > &gt; \" &quot;} [lab_escape $s]]
 }
 
+# One <testsuite> per suite (one kernel's run): "ipclab", or
+# "ipclab-6.1-min" for merged kernels, in the order they first come.
 proc _lab_write_junit {path results} {
-	set tests [llength $results]
-	set failures 0
-	set errors 0
-	set skipped 0
-	set time 0.0
-	set body ""
+	set suites {}
 	foreach r $results {
-		set name [dict get $r name]
-		set verdict [dict get $r verdict]
-		set msg [dict get $r message]
-		set dur [dict get $r duration]
-		set time [expr {$time + $dur}]
-		# A subtest keeps its whole path: selftests / pidfd/pidfd_wait/...
-		regexp {^([^/]*)/(.*)$} $name -> class case
-		append body "    <testcase classname=\"[_lab_xml $class]\"\
-			name=\"[_lab_xml $case]\" time=\"$dur\">\n"
-		set first [_lab_xml [lindex [split $msg \n] 0]]
-		switch -- $verdict {
-			PASS {}
-			SKIP {
-				incr skipped
-				append body "      <skipped message=\"$first\"/>\n"
-			}
-			FAIL - BUILD_ERROR {
-				incr failures
-				append body "      <failure type=\"$verdict\" message=\"$first\">[_lab_xml $msg]</failure>\n"
-			}
-			default {
-				# Kernel crashes and timeouts are errors, not assertion failures.
-				incr errors
-				append body "      <error type=\"$verdict\" message=\"$first\">[_lab_xml $msg]</error>\n"
-			}
+		set suite [expr {[dict exists $r suite] ? [dict get $r suite] : ""}]
+		if {![dict exists $suites $suite]} {
+			dict set suites $suite [dict create tests 0 failures 0 errors 0 \
+				skipped 0 time 0.0 body ""]
 		}
-		append body "      <system-out>[_lab_xml [dict get $r log]]</system-out>\n"
-		append body "    </testcase>\n"
+		dict with suites $suite {
+			incr tests
+			set name [dict get $r name]
+			set verdict [dict get $r verdict]
+			set msg [dict get $r message]
+			set dur [dict get $r duration]
+			set time [expr {$time + $dur}]
+			# A subtest keeps its whole path: selftests / pidfd/pidfd_wait/...
+			regexp {^([^/]*)/(.*)$} $name -> class case
+			append body "    <testcase classname=\"[_lab_xml $class]\"\
+				name=\"[_lab_xml $case]\" time=\"$dur\">\n"
+			set first [_lab_xml [lindex [split $msg \n] 0]]
+			switch -- $verdict {
+				PASS {}
+				SKIP {
+					incr skipped
+					append body "      <skipped message=\"$first\"/>\n"
+				}
+				FAIL - BUILD_ERROR {
+					incr failures
+					append body "      <failure type=\"$verdict\" message=\"$first\">[_lab_xml $msg]</failure>\n"
+				}
+				default {
+					# Kernel crashes and timeouts are errors, not assertion failures.
+					incr errors
+					append body "      <error type=\"$verdict\" message=\"$first\">[_lab_xml $msg]</error>\n"
+				}
+			}
+			append body "      <system-out>[_lab_xml [dict get $r log]]</system-out>\n"
+			append body "    </testcase>\n"
+		}
 	}
-	set head "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-	append head "  <testsuite name=\"ipclab\" tests=\"$tests\" failures=\"$failures\"\
-		errors=\"$errors\" skipped=\"$skipped\" time=\"[format %.3f $time]\">\n"
-	_lab_write_file $path "$head$body  </testsuite>\n</testsuites>\n"
+	if {![dict size $suites]} {
+		dict set suites "" [dict create tests 0 failures 0 errors 0 skipped 0 \
+			time 0.0 body ""]
+	}
+	set text "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+	dict for {suite d} $suites {
+		dict with d {
+			set sname [expr {$suite eq "" ? "ipclab" : "ipclab-$suite"}]
+			append text "  <testsuite name=\"[_lab_xml $sname]\" tests=\"$tests\" failures=\"$failures\"\
+				errors=\"$errors\" skipped=\"$skipped\" time=\"[format %.3f $time]\">\n"
+			append text "$body  </testsuite>\n"
+		}
+	}
+	_lab_write_file $path "$text</testsuites>\n"
 }
 
 # JSON string escapes: the short forms, then every other control character.
@@ -188,7 +214,7 @@ proc _lab_write_json {path results elapsed} {
 				\"location\": [_lab_json [dict get $r kloc]],\
 				\"trace\": [_lab_json [dict get $r kreport]]}"
 		}
-		lappend tests "    {\"name\": [_lab_json [dict get $r name]],\
+		lappend tests "    {\"name\": [_lab_json [_lab_shown_name $r]],\
 			\"score\": $got, \"max_score\": $points,\
 			\"status\": \"[expr {$got == $points ? "passed" : "failed"}]\",\
 			\"verdict\": \"$verdict\", \"duration_s\": [dict get $r duration],\
@@ -202,11 +228,12 @@ proc _lab_write_json {path results elapsed} {
 
 # results.model keeps the model itself (a Tcl list of result dicts), so
 # runner/merge.tcl can combine shards with these same writers.
-proc _lab_write_results {dir results total elapsed} {
+# Its third element is the run's suite (kernel and profile, "6.12-min").
+proc _lab_write_results {dir results total elapsed {suite ""}} {
 	_lab_write_tap $dir/results.tap $results $total
 	_lab_write_junit $dir/junit.xml [_lab_flatten $results]
 	_lab_write_json $dir/results.json [_lab_flatten $results] $elapsed
-	_lab_write_file $dir/results.model [list $elapsed $results]
+	_lab_write_file $dir/results.model [list $elapsed $results $suite]
 }
 
 # The closing line "N passed, N failed[, N skipped]" and the failed count.
@@ -226,4 +253,35 @@ proc _lab_summary {results} {
 		append line ", $skipped skipped"
 	}
 	return [list $line $failed]
+}
+
+# OUT.new, complete, takes the place of OUT; the results it replaces are
+# kept as OUT.prev (one run back), so no run loses the last one's files.
+proc _lab_results_replace {out} {
+	file delete -force $out.prev
+	if {[file exists $out]} {
+		file rename $out $out.prev
+	}
+	file rename $out.new $out
+}
+
+# The tests that did not pass, one line each, for the end of a run's
+# output: verdict, name, the first line of the reason, the log.
+proc _lab_not_passed {results dir} {
+	set lines {}
+	foreach r $results {
+		set verdict [dict get $r verdict]
+		if {[_lab_passed $verdict]} {
+			continue
+		}
+		set why [lab_escape [lindex [split [dict get $r message] \n] 0]]
+		set name [lab_escape [_lab_shown_name $r] "#\n"]
+		lappend lines [format "# %-7s %s: %s (log: %s)" $verdict $name \
+			[expr {$why eq "" ? "no reason given" : $why}] \
+			[lab_escape $dir/logs/[_lab_shown_name $r].log]]
+	}
+	if {[llength $lines]} {
+		set lines [linsert $lines 0 "# not passed: [llength $lines]"]
+	}
+	return $lines
 }

@@ -85,16 +85,19 @@ proc main {argv} {
 		die "usage: score.tcl RUNDIR OUTDIR"
 	}
 	_lab_load_testcases [env_or LAB_TESTDIRS testcases]
-	set pattern [env_or LAB_TESTS *]
-	# The plan: the selected tests this kernel can run (LAB_DETECTORS, the
-	# host's reading of its .config), whatever the run says it had.
-	set plan {}
-	foreach name $lab(tests) {
-		if {[string match $pattern $name] &&
-		    ![llength [_lab_unmet [lindex $lab(def,$name) 3]]]} {
-			lappend plan $name
+	# The runner's own selection (several globs: TESTS='chardev/* signal/*').
+	if {[catch {_lab_select [env_or LAB_TESTS *]} plan]} {
+		die $plan
+	}
+	# Of those, the tests this kernel can run (LAB_DETECTORS, the host's
+	# reading of its .config), whatever the run says it had.
+	set runnable {}
+	foreach name $plan {
+		if {![llength [_lab_unmet [lindex $lab(def,$name) 3]]]} {
+			lappend runnable $name
 		}
 	}
+	set plan $runnable
 	set model [read_data $rundir/results.model $max_model_bytes]
 	if {[catch {lassign $model elapsed results; llength $results}] ||
 	    ![string is double -strict $elapsed]} {

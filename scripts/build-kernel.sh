@@ -25,6 +25,21 @@ unpack() {
 	mv "$tmp" "$SRC"
 }
 
+# The symbols the fragments ask for that BUILD's .config does not have.
+missing_symbols() {
+	[ -f "$BUILD/.config" ] || { echo ' (no .config)'; return 0; }
+	cat "$@" | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' |
+		while IFS= read -r want; do
+			sym=${want%%=*}
+			# if, not &&: a last symbol that is fine must not fail the
+			# loop, which set -e would take for the script's failure.
+			case "$want" in
+			*=n) if grep -q "^$sym=" "$BUILD/.config"; then printf ' %s' "$want"; fi ;;
+			*) if ! grep -qx "$want" "$BUILD/.config"; then printf ' %s' "$want"; fi ;;
+			esac
+		done
+}
+
 # tinyconfig, then the fragments, then check that Kconfig kept every symbol
 # they ask for: it silently drops a symbol whose dependencies are unmet.
 configure() {
@@ -32,18 +47,22 @@ configure() {
 	make -s -C "$SRC" O="$BUILD" tinyconfig >/dev/null
 	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$BUILD" "$BUILD/.config" "$@" >/dev/null
 	make -s -C "$SRC" O="$BUILD" olddefconfig >/dev/null
-	missing=$(cat "$@" | sed -n 's/^\(CONFIG_[A-Za-z0-9_]*=.*\)$/\1/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' |
-		while IFS= read -r want; do
-			sym=${want%%=*}
-			case "$want" in
-			*=n) grep -q "^$sym=" "$BUILD/.config" && printf ' %s' "$want" ;;
-			*) grep -qx "$want" "$BUILD/.config" || printf ' %s' "$want" ;;
-			esac
-		done)
+	missing=$(missing_symbols "$@")
 	if [ -n "$missing" ]; then
 		rm -f "$BUILD/.config"
 		die "Kconfig dropped:$missing (hint: add the missing dependencies to the fragment)"
 	fi
+}
+
+# BUILD counts as configured only once its .config passed the check: the
+# stamp is written last, so a configure cut short (Ctrl-C, a CI timeout
+# after tinyconfig wrote .config) is redone, not built. A .config from
+# before the stamp existed is checked, not redone (that would rebuild).
+configured() {
+	stamp="$BUILD/.ipclab-configured"
+	[ -f "$stamp" ] && return 0
+	[ -z "$(missing_symbols "$@")" ] || configure "$@"
+	: >"$stamp"
 }
 
 # The build writes to a log; progress is one line every 15 s.
@@ -82,7 +101,7 @@ main() {
 	JOBS=${JOBS:-$(nproc)}
 	unpack
 	mkdir -p "$BUILD"
-	[ -f "$BUILD/.config" ] || configure "$@"
+	configured "$@"
 	build
 }
 

@@ -1,13 +1,18 @@
 #!/bin/sh
-# Check the CI templates: each parses as YAML, and every make target and
-# every variable it passes to make exists in the Makefile.
+# Check the CI templates: each parses as YAML, every make target and
+# every variable it passes to make exists in the Makefile, and then its
+# jobs run here, as far as they are shell (scripts/ci-local.py): every
+# matrix instance, with two small tests (CI_TESTS) so that the kernels'
+# shards are real and one of them empty, then the merge job over their
+# artifacts, which must give one report with a testsuite per kernel.
 #
-# usage: check-ci-templates.sh
+# usage: check-ci-templates.sh [WORKDIR]
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 main() {
+	mkdir -p "${1:-$TOP/out/ci-templates}"
 	targets=$(sed -n 's/^\([a-z][a-z0-9 -]*\):.*/\1/p' "$TOP/Makefile" | tr ' ' '\n' | sort -u)
 	vars=$(sed -n 's/^\([A-Z_][A-Z0-9_]*\) ?=.*/\1/p' "$TOP/Makefile" | sort -u)
 	passed=0
@@ -27,10 +32,29 @@ main() {
 			esac
 		done
 		if [ -z "$problem" ]; then
-			echo "ok - ${t##*/}"
+			echo "ok - ${t##*/}: YAML, targets, variables"
 			passed=$((passed + 1))
 		else
 			echo "not ok - ${t##*/}: ${problem#; }"
+			failed=$((failed + 1))
+		fi
+	done
+	work=${1:-$TOP/out/ci-templates}
+	for t in "$TOP"/ci-templates/*.yml; do
+		name=${t##*/}
+		name=${name%.yml}
+		start=$(date +%s)
+		TESTS=${CI_TESTS:-chardev/write-read chardev/poll} nice -n 10 \
+			python3 "$TOP/scripts/ci-local.py" "$t" "$work/$name" >"$work.$name.log" 2>&1
+		rc=$?
+		sed 's/^/    /' "$work.$name.log"
+		junit=$(find "$work/$name" -path '*merge*' -name junit.xml | head -n 1)
+		suites=$(grep -c '<testsuite ' "$junit" 2>/dev/null)
+		if [ "$rc" = 0 ] && [ "${suites:-0}" -ge 2 ]; then
+			echo "ok - $name: every job ran ($(($(date +%s) - start)) s), merged report with $suites kernel testsuites"
+			passed=$((passed + 1))
+		else
+			echo "not ok - $name: jobs exit $rc, merged report with ${suites:-no} testsuites (log: $work/$name/jobs.log)"
 			failed=$((failed + 1))
 		fi
 	done

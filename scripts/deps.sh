@@ -9,8 +9,10 @@ set -eu
 # parallel, patch: make grade-all, check-grade; libpopt-dev (static libpopt,
 # for mqueue) and rsync (kselftest's install): make selftests;
 # bubblewrap: the sandbox that builds a graded submission.
+# KERNELS: the Debian kernel sources make deps installs (KERNEL_VERSION).
+KERNELS="6.12 6.1"
 PACKAGES="qemu-system-x86 busybox-static expect tcl
-linux-source-6.12 linux-source-6.1
+$(for v in $KERNELS; do printf 'linux-source-%s ' "$v"; done)
 make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio lz4 xz-utils kmod
 musl-tools sparse shellcheck python3-yaml
 parallel patch libpopt-dev rsync bubblewrap"
@@ -23,6 +25,11 @@ missing() {
 }
 
 main() {
+	# scripts/check-vars.sh: which KERNEL_VERSIONs make deps can install.
+	if [ "${1:-}" = --kernels ]; then
+		echo "$KERNELS"
+		return 0
+	fi
 	command -v dpkg-query >/dev/null ||
 		{ echo "deps: dpkg-query not found (hint: ipclab expects Debian 12 or a derivative)" >&2; exit 1; }
 	need=$(missing)
@@ -34,9 +41,13 @@ main() {
 	fi
 	echo "deps: installing $need"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q >/dev/null
+	# apt's own lines are the progress: the package lists, then "Need to
+	# get N MB of archives", a Get: line per download and a Setting up
+	# line per package.
+	echo "deps: apt-get update"
+	apt-get update -q
 	# shellcheck disable=SC2086 # word splitting of the package list is wanted
-	apt-get install -y -q --no-install-recommends $need >/dev/null ||
+	apt-get install -y -q --no-install-recommends $need ||
 		{ echo "deps: apt-get install failed (hint: run 'apt-get install $need' to see why)" >&2; exit 1; }
 	need=$(missing)
 	[ -z "$need" ] || { echo "deps: still missing after install: $need" >&2; exit 1; }
