@@ -190,7 +190,8 @@ help:
 		GRADE_TIME "positive integer: seconds each submission may take in all [$(GRADE_TIME)]" \
 		PARALLEL_ARGS "grade-all: more GNU parallel options, e.g. --sshloginfile FILE [$(PARALLEL_ARGS)]" \
 		UNSAFE_HOST_BUILD "1: grade without the sandbox (trusted code only), 0: sandboxed [$(UNSAFE_HOST_BUILD)]" \
-		ALLOW_SYMBOLS "grade: a file of more kernel symbols a submission may import [$(ALLOW_SYMBOLS)]"
+		ALLOW_SYMBOLS "grade: a file of more kernel symbols a submission may import [$(ALLOW_SYMBOLS)]" \
+		HIDDEN "grade: verdict (a line per hidden test, no name) or none (their sum) [$(HIDDEN)]"
 
 deps:
 	+$(Q)sh $(TOP)/scripts/deps.sh
@@ -366,13 +367,17 @@ PARALLEL_ARGS ?=
 UNSAFE_HOST_BUILD ?= 0
 # A file of more kernel symbols a submission may import (module/allowed-symbols).
 ALLOW_SYMBOLS ?=
+# What a student sees of the hidden tests (EXTRA_TESTS) in report.md and
+# results.json: verdict (a line each, no name or details) or none (their sum).
+HIDDEN ?= verdict
 # Grading uses the debug kernel (KASAN, lockdep, kmemleak, traces with
 # file:line) unless PROFILE is given.
 GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),debug)
 GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
 	GRADE_PROFILE='$(GRADE_PROFILE)' GRADE_EXTRA='$(abspath $(EXTRA_TESTS))' \
 	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
-	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(abspath $(ALLOW_SYMBOLS))'
+	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(abspath $(ALLOW_SYMBOLS))' \
+	GRADE_HIDDEN='$(HIDDEN)'
 
 grade grade-all check-grade: deps
 	+$(Q)$(SUB_MAKE)

@@ -82,6 +82,7 @@ proc lab_test {name points args} {
 	}
 	lappend lab(tests) $name
 	set lab(def,$name) [list $points $body $lab(settings) $needs]
+	set lab(file,$name) [file normalize [info script]]
 }
 
 # What of NEEDS the kernel lacks (LAB_DETECTORS: the host's reading of

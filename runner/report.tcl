@@ -13,8 +13,12 @@ proc _lab_passed {verdict} {
 }
 
 # The points a result earns: its points when it passed; a SKIP earns none
-# (a test the kernel cannot run has 0 points to begin with).
+# (a test the kernel cannot run has 0 points to begin with). A summary line
+# (the hidden tests' sum, runner/score.tcl) says what it earned.
 proc _lab_earned {r} {
+	if {[dict exists $r earned]} {
+		return [dict get $r earned]
+	}
 	return [expr {[dict get $r verdict] eq "PASS" ? [dict get $r points] : 0}]
 }
 
@@ -195,6 +199,14 @@ proc _lab_json {s} {
 	return "\"[string map $::_lab_json_map [lab_escape $s]]\""
 }
 
+# Gradescope's "visibility" of a test, when the result says it (grading).
+proc _lab_json_visibility {r} {
+	if {![dict exists $r visibility]} {
+		return ""
+	}
+	return ", \"visibility\": [_lab_json [dict get $r visibility]]"
+}
+
 # Gradescope autograder format, plus verdict, duration_s, kernel_report.
 proc _lab_write_json {path results elapsed} {
 	lassign [_lab_score $results] score max
@@ -218,7 +230,7 @@ proc _lab_write_json {path results elapsed} {
 			\"score\": $got, \"max_score\": $points,\
 			\"status\": \"[expr {$got == $points ? "passed" : "failed"}]\",\
 			\"verdict\": \"$verdict\", \"duration_s\": [dict get $r duration],\
-			\"output\": [_lab_json $output], \"kernel_report\": $kr}"
+			\"output\": [_lab_json $output], \"kernel_report\": $kr[_lab_json_visibility $r]}"
 	}
 	set text "{\n  \"score\": $score,\n  \"max_score\": $max,\n"
 	append text "  \"execution_time\": [format %.3f $elapsed],\n"

@@ -9,7 +9,14 @@
 # usage: expect score.tcl RUNDIR OUTDIR
 # Prints the closing "Total: X/Y" line.
 #   env: LAB_TESTDIRS LAB_TESTS (the plan), LAB_GRADE_NAME, LAB_MODDIR and
-#   LAB_MODSRC (paths cut from what the student sees)
+#   LAB_MODSRC (paths cut from what the student sees), LAB_HIDDEN (the
+#   folders of hidden tests, EXTRA_TESTS) and LAB_HIDDEN_SHOW (verdict: a
+#   line per hidden test with its verdict and points; none: only their sum)
+#
+# With hidden tests, OUTDIR's report.md and results.json are the student's:
+# a hidden test is "hidden-N" there, without its name, inputs, transcript
+# or kernel report; everything in full (and junit.xml, results.tap, logs/,
+# console.log, which name them) goes to OUTDIR/teacher/.
 # Exit: 0 scored; 2 the run is incomplete or its record malformed.
 
 set here [file dirname [file normalize [info script]]]
@@ -121,18 +128,94 @@ proc main {argv} {
 	if {![string is integer -strict $seed]} {
 		die "$rundir/seed is not a number"
 	}
-	file delete -force $outdir
-	file mkdir $outdir/logs
-	_lab_write_results $outdir $scored [llength $scored] $elapsed
-	foreach r $scored {
-		_lab_write_log $outdir $r
-	}
-	# The serial record, for the teacher: the runner wrote it escaped; any
-	# line that is not is escaped on its way.
 	set console [read_data $rundir/console.log $max_model_bytes]
-	_lab_write_file $outdir/console.log [lab_escape_shown $console]
-	lassign [_lab_grade_report $outdir $scored $seed] score max
+	file delete -force $outdir
+	set hidden [hidden_tests $plan]
+	set full [expr {[llength $hidden] ? "$outdir/teacher" : $outdir}]
+	write_all $full $scored $elapsed $console $seed
+	if {[llength $hidden]} {
+		set shown [student_view $scored $hidden [env_or LAB_HIDDEN_SHOW verdict]]
+		_lab_write_json $outdir/results.json [_lab_flatten $shown] $elapsed
+		_lab_grade_report $outdir $shown $seed
+	}
+	lassign [_lab_score [_lab_flatten $scored]] score max
 	puts "Total: $score/$max"
+}
+
+# Every result file, in full, into DIR.
+proc write_all {dir scored elapsed console seed} {
+	file mkdir $dir/logs
+	_lab_write_results $dir $scored [llength $scored] $elapsed
+	foreach r $scored {
+		_lab_write_log $dir $r
+	}
+	# The serial record: the runner wrote it escaped; any line that is
+	# not is escaped on its way.
+	_lab_write_file $dir/console.log [lab_escape_shown $console]
+	_lab_grade_report $dir $scored $seed
+}
+
+# The tests of PLAN declared in a LAB_HIDDEN folder.
+proc hidden_tests {plan} {
+	global lab
+	set dirs {}
+	foreach d [env_or LAB_HIDDEN ""] {
+		lappend dirs [file normalize $d]/
+	}
+	set hidden {}
+	foreach name $plan {
+		foreach d $dirs {
+			if {[string first $d $lab(file,$name)] == 0} {
+				lappend hidden $name
+				break
+			}
+		}
+	}
+	return $hidden
+}
+
+# The results as the student may see them: each hidden test as hidden-N,
+# its verdict and points only (SHOW verdict), or all of them as one
+# "hidden/all" line with their sum (SHOW none); Gradescope's visibility
+# says the same.
+proc student_view {scored hidden show} {
+	set out {}
+	set n 0
+	set sum [dict create name hidden/all points 0 verdict PASS]
+	foreach r $scored {
+		if {[dict get $r name] ni $hidden} {
+			dict set r visibility visible
+			lappend out $r
+			continue
+		}
+		set blank [dict create name hidden/[incr n] points [dict get $r points] \
+			verdict [dict get $r verdict] duration 0.000 subtests {} \
+			message "a hidden test: its details go to the teacher only" \
+			log "" ktitle "" kreport "" kloc "" visibility visible]
+		if {$show eq "none"} {
+			# One line for them all: PASS only if every one passed.
+			dict incr sum points [dict get $r points]
+			if {[dict get $r verdict] ne "PASS"} {
+				dict set sum verdict FAIL
+			}
+			continue
+		}
+		lappend out $blank
+	}
+	if {$show eq "none"} {
+		# A single line cannot carry partial credit: its points are what
+		# the hidden tests earned, out of their sum.
+		set got 0
+		foreach r $scored {
+			if {[dict get $r name] in $hidden} {
+				incr got [_lab_earned $r]
+			}
+		}
+		lappend out [dict merge $sum [dict create duration 0.000 subtests {} \
+			message "[llength $hidden] hidden tests: $got of [dict get $sum points] points" \
+			log "" ktitle "" kreport "" kloc "" visibility visible earned $got]]
+	}
+	return $out
 }
 
 main $argv

@@ -165,6 +165,33 @@ check_one() {
 	fi
 }
 
+# Hidden tests (examples/hidden-tests, as EXTRA_TESTS) stay hidden: the
+# student's report.md and results.json show hidden-N lines with their
+# verdicts and the same total, never a name or a transcript; the teacher's
+# copy (teacher/) has them all.
+check_hidden() {
+	out=$GRADE_OUT/hidden
+	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _grade SUBMISSION="$1" \
+		OUT="$out" EXTRA_TESTS="$TOP/examples/hidden-tests" \
+		TESTS='chardev/write-read hiddenchar/*' >"$out.log" 2>&1
+	res=$out/grade/${1##*/}
+	total=$(tail -n 1 "$out.log")
+	problem=""
+	[ "$total" = "Total: 3/4" ] || problem="$problem total '$total', expected 'Total: 3/4';"
+	! grep -l xylophone "$res/report.md" "$res/results.json" >/dev/null ||
+		problem="$problem a hidden test's name in the student's files;"
+	[ "$(grep -c '| hidden/[12] |' "$res/report.md")" -eq 2 ] ||
+		problem="$problem report.md has no line per hidden test;"
+	[ "$(tail -n 1 "$res/report.md")" = "$total" ] || problem="$problem report.md's total differs;"
+	grep -q 'hiddenchar/xylophone-impossible' "$res/teacher/report.md" ||
+		problem="$problem the teacher's report.md lacks the hidden tests;"
+	for f in junit.xml results.tap console.log logs; do
+		[ ! -e "$res/$f" ] || problem="$problem $f (which names them) beside the student's files;"
+	done
+	none_or_fail "$problem" "hidden tests: the student sees hidden-N lines and $total, the teacher all" \
+		"hidden tests"
+}
+
 main() {
 	: "${TOP:?}" "${GRADE_OUT:?}"
 	subs=$GRADE_OUT/grade-examples
@@ -213,6 +240,8 @@ main() {
 	else
 		not_ok "files changed outside OUT: ${changed:-no kernel build dir to check}"
 	fi
+	check_hidden "$subs/reference"
+
 	# The assignment's points table is the testcases' own.
 	doc=$TOP/docs/assignment.md
 	sh "$TOP/scripts/assignment-points.sh" "$TOP" >"$GRADE_OUT/assignment-points.md"

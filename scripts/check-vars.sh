@@ -145,7 +145,7 @@ main() {
 	: "${KERNEL_VERSION:=}" "${MODULE_DIR:=module}" "${EXTRA_TESTS:=}" "${V:=0}"
 	: "${TESTS:=*}" "${SEED:=}" "${REPEAT:=1}" "${SHARD:=}" "${DURATIONS:=}"
 	: "${FAULTS:=all}" "${GRADE_TIME:=900}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
-	: "${DIRS:=}" "${DEFAULT_CACHE_DIR:=}"
+	: "${DIRS:=}" "${DEFAULT_CACHE_DIR:=}" "${HIDDEN:=verdict}"
 	safe_dir OUT "$OUT" "OUT=out, or a new directory"
 	safe_dir CACHE_DIR "$CACHE_DIR" "CACHE_DIR=~/.cache/ipclab, or a new directory"
 	[ "$(absolute "$OUT")" != "$(absolute "$CACHE_DIR")" ] ||
@@ -156,6 +156,7 @@ main() {
 	one_of FAULTS "$FAULTS" all injected
 	positive GRADE_TIME "$GRADE_TIME" 900
 	one_of UNSAFE_HOST_BUILD "$UNSAFE_HOST_BUILD" 0 1
+	one_of HIDDEN "$HIDDEN" verdict none
 	[ -z "$ALLOW_SYMBOLS" ] || [ -f "$ALLOW_SYMBOLS" ] ||
 		bad "ALLOW_SYMBOLS=$ALLOW_SYMBOLS: no such file (hint: a file of symbol names, one a line)"
 	[ -z "$DURATIONS" ] || [ -f "$DURATIONS" ] ||

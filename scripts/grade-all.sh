@@ -99,7 +99,7 @@ main() {
 	# shellcheck disable=SC2086 # PARALLEL_ARGS holds several options
 	parallel --jobs "$JOBS" --env TOP --env GRADE_OUT --env MAKEFLAGS --env GRADE_TIME \
 		--env GRADE_PROFILE --env GRADE_EXTRA --env UNSAFE_HOST_BUILD --env ALLOW_SYMBOLS \
-		--env LAB_TESTS --env LAB_SEED \
+		--env LAB_TESTS --env LAB_SEED --env GRADE_HIDDEN \
 		$PARALLEL_ARGS sh "$TOP/scripts/grade-all.sh" --job {} "$total" \
 		<"$list" || true
 	secs=$(($(date +%s) - start))

@@ -182,7 +182,7 @@ run_tests() {
 		ro="$ro --ro $d"
 	done
 	# The lab's parts the run needs, not the reference module's sources.
-	for f in Makefile runner testcases rootfs scripts kernel-config module/Kbuild \
+	for f in Makefile mk runner testcases rootfs scripts kernel-config module/Kbuild \
 		module/ipclab_uapi.h; do
 		ro="$ro --ro $TOP/$f"
 	done
@@ -260,7 +260,7 @@ main() {
 	# Scores come from the host's own plan of tests and points; the run
 	# only says what each test's verdict was.
 	LAB_TESTDIRS="$TOP/testcases $GRADE_EXTRA" LAB_TESTS="${LAB_TESTS:-*}" LAB_GRADE_NAME="$NAME" \
-		LAB_DETECTORS="$DETECTORS" \
+		LAB_DETECTORS="$DETECTORS" LAB_HIDDEN="$GRADE_EXTRA" LAB_HIDDEN_SHOW="${GRADE_HIDDEN:-verdict}" \
 		LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
 		expect "$TOP/runner/score.tcl" "$BOX/run" "$RES.new" >"$WORK/total" ||
 		die "the runner failed (exit $rc; hint: see $WORK/run.log)"
