@@ -14,18 +14,8 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-PASSED=0
-FAILED=0
-
-ok() {
-	echo "ok - $*"
-	PASSED=$((PASSED + 1))
-}
-
-not_ok() {
-	echo "not ok - $*"
-	FAILED=$((FAILED + 1))
-}
+# shellcheck disable=SC1091 # linted on its own
+. "$TOP/scripts/check-lib.sh"
 
 # The lab's make as a user runs it: no flags of the make that runs us.
 lab() {

@@ -14,27 +14,8 @@
 # usage: check-grade.sh   (make check-grade sets the env, as for grade-all)
 set -u
 
-PASSED=0
-FAILED=0
-
-ok() {
-	echo "ok - $*"
-	PASSED=$((PASSED + 1))
-}
-
-not_ok() {
-	echo "not ok - $*"
-	FAILED=$((FAILED + 1))
-}
-
-# none_or_fail FOUND OK-MESSAGE FAIL-MESSAGE: ok when FOUND is empty.
-none_or_fail() {
-	if [ -z "$1" ]; then
-		ok "$2"
-	else
-		not_ok "$3: $1"
-	fi
-}
+# shellcheck disable=SC1091 # linted on its own
+. "$(dirname "$0")/check-lib.sh"
 
 # The submissions: each a copy of module/ with one patch applied
 # (examples/submissions/, examples/attacks/*.patch and the cheats of
