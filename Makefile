@@ -125,7 +125,7 @@ endif
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
 	print-cache-key merge-results durations check-shards check-ci-templates check-cli \
 	kernel module progs initramfs selftests _selftests _test _demo _shell _list _lint _check-runner _check-faults FORCE \
-	grade grade-all check-grade _grade _grade-all _check-grade _grade-build-error _grade-env _grade-reference
+	grade grade-all check-grade gradescope _grade _grade-all _check-grade _grade-build-error _grade-env _grade-reference
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
@@ -155,6 +155,7 @@ help:
 	@echo '  make grade SUBMISSION=DIR      grade one student module: $(OUT)/grade/<name>/'
 	@echo '  make grade-all SUBMISSIONS=DIR grade every subdirectory, JOBS VMs at once'
 	@echo '  make check-grade  grade examples/submissions/ and check the expected scores'
+	@echo '  make gradescope   a Gradescope autograder of the lab: $(OUT)/gradescope/autograder.zip'
 	@echo '  make selftests  run the kernel'"'"'s own IPC-related kselftests in the lab'
 	@echo '  make check-cli  the command line: bad variables refused, exit codes, merges'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache (only'
@@ -378,6 +379,10 @@ GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
 	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
 	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(abspath $(ALLOW_SYMBOLS))' \
 	GRADE_HIDDEN='$(HIDDEN)'
+
+# A Gradescope autograder of the lab as committed: $(OUT)/gradescope/autograder.zip.
+gradescope:
+	$(Q)sh $(TOP)/scripts/gradescope.sh '$(TOP)' '$(O)/gradescope'
 
 grade grade-all check-grade: deps
 	+$(Q)$(SUB_MAKE)

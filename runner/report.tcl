@@ -208,7 +208,8 @@ proc _lab_json_visibility {r} {
 }
 
 # Gradescope autograder format, plus verdict, duration_s, kernel_report.
-proc _lab_write_json {path results elapsed} {
+# EXTRA: more top-level members, as JSON text ("\"key\": value, ...").
+proc _lab_write_json {path results elapsed {extra ""}} {
 	lassign [_lab_score $results] score max
 	set tests {}
 	foreach r $results {
@@ -234,6 +235,9 @@ proc _lab_write_json {path results elapsed} {
 	}
 	set text "{\n  \"score\": $score,\n  \"max_score\": $max,\n"
 	append text "  \"execution_time\": [format %.3f $elapsed],\n"
+	if {$extra ne ""} {
+		append text "  $extra,\n"
+	}
 	append text "  \"tests\": \[\n[join $tests ",\n"]\n  \]\n}\n"
 	_lab_write_file $path $text
 }

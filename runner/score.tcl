@@ -133,13 +133,30 @@ proc main {argv} {
 	set hidden [hidden_tests $plan]
 	set full [expr {[llength $hidden] ? "$outdir/teacher" : $outdir}]
 	write_all $full $scored $elapsed $console $seed
+	set shown $scored
 	if {[llength $hidden]} {
 		set shown [student_view $scored $hidden [env_or LAB_HIDDEN_SHOW verdict]]
 		_lab_write_json $outdir/results.json [_lab_flatten $shown] $elapsed
 		_lab_grade_report $outdir $shown $seed
 	}
+	write_gradescope $outdir $shown $elapsed $seed
 	lassign [_lab_score [_lab_flatten $scored]] score max
 	puts "Total: $score/$max"
+}
+
+# gradescope.json: what a Gradescope autograder returns (make gradescope):
+# the student's results.json with report.md as the top-level output in
+# Markdown and the lab's own fields under extra_data.
+proc write_gradescope {outdir shown elapsed seed} {
+	set f [open $outdir/report.md]
+	fconfigure $f -encoding utf-8
+	set md [read $f]
+	close $f
+	set extra "\"output\": [_lab_json $md], \"output_format\": \"md\",\
+		\"extra_data\": {\"seed\": $seed,\
+		\"suite\": [_lab_json [env_or LAB_SUITE ""]],\
+		\"lab\": \"ipclab\"}"
+	_lab_write_json $outdir/gradescope.json [_lab_flatten $shown] $elapsed $extra
 }
 
 # Every result file, in full, into DIR.

@@ -173,6 +173,32 @@ check_hidden() {
 		"hidden tests"
 }
 
+# make gradescope's autograder, run on a simulated /autograder tree (the
+# reference module as the submission, one test): results/results.json is
+# Gradescope's, with report.md as its Markdown output and the same score.
+check_gradescope() {
+	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" gradescope OUT="$GRADE_OUT" \
+		>"$GRADE_OUT/gradescope.log" 2>&1
+	ag=$GRADE_OUT/autograder
+	rm -rf "$ag"
+	mkdir -p "$ag/source" "$ag/submission"
+	cp -r "$GRADE_OUT/gradescope/ipclab" "$ag/source/"
+	cp "$1"/*.c "$1"/*.h "$ag/submission/"
+	AUTOGRADER_ROOT=$ag sh "$GRADE_OUT/gradescope/run_autograder" TESTS='chardev/write-read' \
+		>>"$GRADE_OUT/gradescope.log" 2>&1
+	json=$ag/results/results.json
+	problem=""
+	[ -f "$GRADE_OUT/gradescope/autograder.zip" ] || problem="$problem no autograder.zip;"
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["output_format"] == "md" and r["output"].startswith("# ipclab grade")
+assert r["score"] == 1 and r["tests"][0]["name"] == "chardev/write-read"
+assert r["extra_data"]["lab"] == "ipclab"' "$json" 2>>"$GRADE_OUT/gradescope.log" ||
+		problem="$problem $json is not the expected Gradescope result (see $GRADE_OUT/gradescope.log);"
+	none_or_fail "$problem" "make gradescope: run_autograder on a simulated /autograder writes Gradescope's results.json" \
+		"make gradescope"
+}
+
 main() {
 	: "${TOP:?}" "${GRADE_OUT:?}"
 	subs=$GRADE_OUT/grade-examples
@@ -222,6 +248,7 @@ main() {
 		not_ok "files changed outside OUT: ${changed:-no kernel build dir to check}"
 	fi
 	check_hidden "$subs/reference"
+	check_gradescope "$subs/reference"
 
 	# The assignment's points table is the testcases' own.
 	doc=$TOP/docs/assignment.md

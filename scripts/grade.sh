@@ -261,6 +261,7 @@ main() {
 	# only says what each test's verdict was.
 	LAB_TESTDIRS="$TOP/testcases $GRADE_EXTRA" LAB_TESTS="${LAB_TESTS:-*}" LAB_GRADE_NAME="$NAME" \
 		LAB_DETECTORS="$DETECTORS" LAB_HIDDEN="$GRADE_EXTRA" LAB_HIDDEN_SHOW="${GRADE_HIDDEN:-verdict}" \
+		LAB_SUITE="$KEYDIR" \
 		LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
 		expect "$TOP/runner/score.tcl" "$BOX/run" "$RES.new" >"$WORK/total" ||
 		die "the runner failed (exit $rc; hint: see $WORK/run.log)"
