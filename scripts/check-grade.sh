@@ -25,10 +25,16 @@ set -u
 make_submissions() {
 	subs=$1
 	rm -rf "$subs"
-	mkdir -p "$subs/reference" "$subs/empty" "$subs/evil-names"
+	# As an LMS exports a class: a folder name with a comma, spaces and
+	# non-ASCII letters, archives (one unpacked, one that climbs out).
+	empty="$subs/empty, Ünïcode name"
+	mkdir -p "$subs/reference" "$empty" "$subs/evil-names"
 	cp "$TOP"/module/*.c "$TOP"/module/*.h "$subs/reference/"
 	printf 'ipclab-expect: score full\nipclab-expect: * PASS\n' >"$subs/reference.expect"
-	printf 'ipclab-expect: score 0 0\nipclab-expect: * BUILD_ERROR\n' >"$subs/empty.expect"
+	printf 'ipclab-expect: score 0 0\nipclab-expect: * BUILD_ERROR\n' >"$empty.expect"
+	python3 -c 'import sys, zipfile
+zipfile.ZipFile(sys.argv[1], "w").writestr("../../../../../tmp/ipclab-zipslip", "pwned")' "$subs/zip-slip.zip"
+	printf 'ipclab-expect: refused\n' >"$subs/zip-slip.expect"
 	# A student's Makefile is never run: this one would leave a file behind.
 	printf 'all:\n\ttouch %s\n' "$subs/ran-student-makefile" >"$subs/reference/Makefile"
 	# File names that would print a forged total, retitle the terminal and
@@ -51,6 +57,30 @@ make_submissions() {
 		cp -r "$d" "$subs/$name"
 		mv "$subs/$name/expect" "$subs/$name.expect"
 	done
+	# A submission handed in as a zip of its folder.
+	(cd "$subs" && python3 -m zipfile -c compile-error.zip compile-error && rm -r compile-error)
+}
+
+# The id grade-all graded the submission named $1 under (grade-in/<id>.name).
+id_of() {
+	for f in "$GRADE_OUT"/grade-in/*.name; do
+		if [ "$(cat "$f")" = "$1" ]; then
+			basename "$f" .name
+			return
+		fi
+	done
+}
+
+# An archive that must be refused: a lab_failure row, nothing unpacked.
+check_refused() {
+	id=$(id_of "$1")
+	row=$(grep "^$id,$id," "$GRADE_OUT/grade/summary.csv")
+	if [ -n "$id" ] && [ "${row##*,}" = 1 ] && [ ! -e /tmp/ipclab-zipslip ] &&
+		[ ! -e "$GRADE_OUT/grade-in/$id" ]; then
+		ok "$1: refused before grading, a lab_failure row in summary.csv, nothing written"
+	else
+		not_ok "$1: not refused as expected (id '$id', row '$row')"
+	fi
 }
 
 # What the grading host holds outside OUT, as "path size mtime" lines: the
@@ -96,13 +126,14 @@ check_attacks() {
 # Check one graded submission against its expectations.
 check_one() {
 	name=$1 expect=$2 res=$3
-	json=$res/results.json
-	if [ ! -f "$json" ] || [ ! -f "$res/junit.xml" ] || [ ! -f "$res/report.md" ]; then
+	if [ ! -f "$res/results.json" ] || [ ! -f "$res/junit.xml" ] || [ ! -f "$res/report.md" ]; then
 		not_ok "$name: result files missing in $res"
 		return
 	fi
-	score=$(sed -n 's/^  "score": \(.*\),$/\1/p' "$json")
-	max=$(sed -n 's/^  "max_score": \(.*\),$/\1/p' "$json")
+	# The results as the query command reads them from the result model.
+	tests=$(tclsh "$TOP/runner/query.tcl" tests "$res")
+	total=$(tclsh "$TOP/runner/query.tcl" score "$res")
+	score=${total% *} max=${total#* }
 	problem=""
 	range=$(sed -n 's/^ipclab-expect: score //p' "$expect")
 	# "score LO HI", where LO and HI may say "max" or "max-N": the suite
@@ -122,8 +153,8 @@ check_one() {
 	problem="$problem$(cat "$res.report-check")"
 	rm -f "$res.report-check"
 	rules=$(sed -n '/^ipclab-expect: \(score\|report\) /d; s/^ipclab-expect: //p' "$expect")
-	bad=$(sed -n 's/^    {"name": "\([^"]*\)".*"verdict": "\([A-Z_]*\)".*/\1 \2/p' "$json" |
-		while read -r test verdict; do
+	bad=$(printf '%s\n' "$tests" |
+		while IFS="	" read -r test verdict _; do
 			echo "$rules" | while read -r glob allowed; do
 				# shellcheck disable=SC2254 # the glob is the point
 				case "$test" in
@@ -137,8 +168,8 @@ check_one() {
 			done
 		done)
 	[ -z "$bad" ] || problem="$problem unexpected verdicts:$bad;"
-	counts=$(grep -o '"verdict": "[A-Z_]*"' "$json" | sed 's/.*: "\(.*\)"/\1/' |
-		sort | uniq -c | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
+	counts=$(printf '%s\n' "$tests" | cut -f2 | sort | uniq -c |
+		awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')
 	if [ -z "$problem" ]; then
 		ok "$name: $score/$max ($counts)"
 	else
@@ -224,14 +255,18 @@ main() {
 	printf '%s\n' "$canary" >/var/tmp/ipclab-canary
 	CANARY_ENV=ipclab-secret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 	export IPCLAB_CHECK_SECRET="$CANARY_ENV"
-	rm -f /tmp/ipclab-pwned* "$HOME"/ipclab-pwned*
+	rm -f /tmp/ipclab-pwned* "$HOME"/ipclab-pwned* /tmp/ipclab-zipslip
 	host_listing "$kb" "$ks" >"$GRADE_OUT/host.before"
 	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _grade-all \
 		SUBMISSIONS="$subs" >"$GRADE_OUT/grade-all.stdout" 2>&1
 	cat "$GRADE_OUT/grade-all.stdout"
 	for exp in "$subs"/*.expect; do
 		name=$(basename "$exp" .expect)
-		check_one "$name" "$exp" "$GRADE_OUT/grade/$name"
+		if grep -q '^ipclab-expect: refused$' "$exp"; then
+			check_refused "$name"
+		else
+			check_one "$name" "$exp" "$GRADE_OUT/grade/$(id_of "$name")"
+		fi
 	done
 	host_listing "$kb" "$ks" >"$GRADE_OUT/host.after"
 	rm -f /var/tmp/ipclab-canary

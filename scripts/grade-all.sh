@@ -1,50 +1,92 @@
 #!/bin/sh
-# Grade every subdirectory of SUBMISSIONS with make grade, JOBS at a time,
+# Grade every submission in SUBMISSIONS with make grade, JOBS at a time,
 # fanned out by GNU parallel (PARALLEL_ARGS may add --sshloginfile FILE to
-# spread the jobs over several machines). Prints a progress line per
-# submission, writes $GRADE_OUT/grade/summary.csv and ends with a table.
+# spread the jobs over several machines). A submission is a directory or an
+# archive (.zip, .tar, .tar.gz, .tgz, .tar.xz), named as an LMS exports it:
+# spaces, non-ASCII, anything. Each gets a plain id (its name, or the name
+# made plain plus a hash of it) under which it is graded, out/grade/<id>/;
+# archives are unpacked safely (scripts/unpack.py, in the sandbox). Prints
+# a progress line per submission, writes $GRADE_OUT/grade/summary.csv (with
+# a lab_failure column), matrix.csv and matrix.md (student x test), and
+# ends with the summary table.
 #
 # usage: grade-all.sh SUBMISSIONS   (make grade-all sets the env:
 #   TOP GRADE_OUT JOBS PARALLEL_ARGS, and what grade.sh reads)
 # Exit: 0 when every submission was graded, 1 when the lab failed on some.
 set -eu
 
-VERDICTS="PASS FAIL SKIP TIMEOUT WARN LEAK OOPS PANIC BUILD_ERROR"
-
 die() {
 	echo "grade-all: $*" >&2
 	exit 1
 }
 
-# One CSV line: name,score,max,<count per verdict>.
-csv_line() {
-	name=$1 json=$2
-	score=$(sed -n 's/^  "score": \(.*\),$/\1/p' "$json")
-	max=$(sed -n 's/^  "max_score": \(.*\),$/\1/p' "$json")
-	line="$name,$score,$max"
-	for v in $VERDICTS; do
-		line="$line,$(grep -c "\"verdict\": \"$v\"" "$json" || true)"
-	done
-	echo "$line"
+# A plain id for the submission named $1: the name when it is plain, else
+# the name made plain (at most 40 characters) and 8 hex digits of its hash.
+plain_id() {
+	case "$1" in
+	*[!A-Za-z0-9._-]* | .* | "") ;;
+	*) printf '%s' "$1"; return ;;
+	esac
+	base=$(printf '%s' "$1" | LC_ALL=C tr -c 'A-Za-z0-9._-' '_' | cut -c1-40)
+	printf '%s-%s' "${base#.}" "$(printf '%s' "$1" | sha1sum | cut -c1-8)"
+}
+
+# Make $GRADE_OUT/grade-in/<id> for the submission at $1 (a directory: a
+# link to it; an archive: its files, unpacked in the sandbox), and
+# <id>.name with its name. Adds the id to the list of those to grade, or,
+# for an archive that is refused, to grade-all.refused, saying why.
+prepare() {
+	path=$1 name=${1##*/}
+	case "$name" in
+	*.tar.gz) name=${name%.tar.gz} ;;
+	*.tar.xz) name=${name%.tar.xz} ;;
+	*.zip | *.tar | *.tgz) name=${name%.*} ;;
+	esac
+	id=$(plain_id "$name")
+	in=$GRADE_OUT/grade-in
+	[ ! -e "$in/$id" ] || { say "$name: LAB FAILURE: its id $id is taken by another submission"; return; }
+	printf '%s' "$name" >"$in/$id.name"
+	if [ -d "$path" ]; then
+		ln -s "$path" "$in/$id"
+		printf '%s\n' "$id" >>"$list"
+		return
+	fi
+	# The archive as a regular file of our own, then unpacked by a
+	# program that cannot write anything but the new directory.
+	mkdir -p "$in/$id.archive" "$in/$id"
+	if cp -P "$path" "$in/$id.archive/a" && [ -f "$in/$id.archive/a" ] && [ ! -L "$in/$id.archive/a" ] &&
+		sh "$TOP/scripts/sandbox.sh" --ro "$in/$id.archive" --ro "$TOP/scripts" --rw "$in/$id" /out \
+			--wall 60 --fsize 67108864 -- python3 "$TOP/scripts/unpack.py" "$in/$id.archive/a" /out \
+			>"$in/$id.unpack.log" 2>&1; then
+		rm -rf "$in/$id.archive"
+		printf '%s\n' "$id" >>"$list"
+	else
+		say "$name: LAB FAILURE: $(head -n 1 "$in/$id.unpack.log")"
+		rm -rf "${in:?}/$id" "$in/$id.archive"
+		printf '%s\n' "$id" >>"$GRADE_OUT/grade-all.refused"
+	fi
+}
+
+say() {
+	printf 'grade-all: %s\n' "$*" | tclsh "$TOP/runner/escape.tcl"
 }
 
 # Run by parallel for one submission: grade it, log to its work directory,
 # print one progress line.
 job() {
-	sub=$1 total=$2
-	name=${sub##*/}
-	log=$GRADE_OUT/grade-work/$name.log
+	id=$1 total=$2
+	log=$GRADE_OUT/grade-work/$id.log
 	mkdir -p "$GRADE_OUT/grade-work"
 	start=$(date +%s)
-	if sh "$TOP/scripts/grade.sh" "$sub" >"$log" 2>&1; then
+	if sh "$TOP/scripts/grade.sh" "$GRADE_OUT/grade-in/$id" >"$log" 2>&1; then
 		result=$(tail -n 1 "$log")
+		echo graded >"$GRADE_OUT/grade-all.done/$id"
 	else
 		result="LAB FAILURE (see $log)"
+		echo failed >"$GRADE_OUT/grade-all.done/$id"
 	fi
-	touch "$GRADE_OUT/grade-all.done/$name"
 	done=$(find "$GRADE_OUT/grade-all.done" -type f | wc -l)
-	printf 'grade-all: [%s/%s] %s: %s (%s s)\n' "$done" "$total" "$name" "$result" \
-		"$(($(date +%s) - start))" | tclsh "$TOP/runner/escape.tcl"
+	say "[$done/$total] $(cat "$GRADE_OUT/grade-in/$id.name"): $result ($(($(date +%s) - start)) s)"
 }
 
 main() {
@@ -57,28 +99,20 @@ main() {
 	dir=$(cd "$1" && pwd)
 	list=$GRADE_OUT/grade-all.list
 	mkdir -p "$GRADE_OUT/grade"
-	# Names are the students': one with a character outside the plain set
-	# (a newline would split it in the list) is refused here, escaped.
+	rm -rf "$GRADE_OUT/grade-all.done" "$GRADE_OUT/grade-in" "$GRADE_OUT/grade-all.refused"
+	mkdir -p "$GRADE_OUT/grade-all.done" "$GRADE_OUT/grade-in"
 	: >"$list"
-	: >"$list.refused"
-	for sub in "$dir"/*/; do
-		[ -d "$sub" ] || continue
-		sub=${sub%/}
-		name=${sub##*/}
-		case "$name" in
-		*[!A-Za-z0-9._-]* | .*) printf '%s' "$name" | tclsh "$TOP/runner/escape.tcl" -line >>"$list.refused"
-			echo >>"$list.refused" ;;
-		*) printf '%s\n' "$sub" >>"$list" ;;
-		esac
+	: >"$GRADE_OUT/grade-all.refused"
+	for sub in "$dir"/*; do
+		[ -d "$sub" ] || case "$sub" in
+			*.zip | *.tar | *.tar.gz | *.tgz | *.tar.xz) [ -f "$sub" ] ;;
+			*) false ;;
+		esac || continue
+		prepare "$sub"
 	done
 	total=$(wc -l <"$list")
-	[ "$total" -gt 0 ] || [ -s "$list.refused" ] || die "SUBMISSIONS=$1 has no subdirectory"
-	while IFS= read -r name; do
-		echo "grade-all: $name: LAB FAILURE: not a plain name (hint: rename it to letters, digits, . _ -)"
-	done <"$list.refused"
-	rm -rf "$GRADE_OUT/grade-all.done"
-	mkdir -p "$GRADE_OUT/grade-all.done"
-
+	[ "$total" -gt 0 ] || [ -s "$GRADE_OUT/grade-all.refused" ] ||
+		die "SUBMISSIONS=$1 has no submission (hint: a directory of directories or archives)"
 	# Built once here, not by every job at the same time: the kernel, and
 	# the reference module whose imports a submission may use.
 	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" kernel \
@@ -104,31 +138,15 @@ main() {
 		<"$list" || true
 	secs=$(($(date +%s) - start))
 
+	# The class's tables, from the result models (runner/query.tcl).
+	# shellcheck disable=SC2046 # one argument per id
+	tclsh "$TOP/runner/query.tcl" class "$GRADE_OUT" $(cat "$list" "$GRADE_OUT/grade-all.refused")
 	csv=$GRADE_OUT/grade/summary.csv
-	header="name,score,max"
-	for v in $VERDICTS; do
-		header="$header,$v"
-	done
-	{
-		echo "$header"
-		while IFS= read -r sub; do
-			name=${sub##*/}
-			json=$GRADE_OUT/grade/$name/results.json
-			if [ -f "$json" ] && tail -n 1 "$GRADE_OUT/grade-work/$name.log" |
-				grep -q '^Total: '; then
-				csv_line "$name" "$json"
-			else
-				echo "$name,,,LAB FAILURE"
-			fi
-		done <"$list"
-		sed 's/$/,,,LAB FAILURE/' "$list.refused"
-	} >"$csv.tmp"
-	mv "$csv.tmp" "$csv"
-	echo "grade-all: summary in $csv"
-	column -s, -t <"$csv" | sed 's/^/  /' | tclsh "$TOP/runner/escape.tcl"
+	echo "grade-all: summary in $csv (and .md), student x test in $GRADE_OUT/grade/matrix.md"
+	sed 's/^/  /' "$GRADE_OUT/grade/summary.md"
 	rate=$(echo "$total $secs" | awk '{ printf "%.1f", $2 ? 60 * $1 / $2 : 0 }')
 	echo "grade-all: $total submission(s) in $secs s ($rate per minute, JOBS=$JOBS)"
-	[ "$(grep -c ',LAB FAILURE$' "$csv")" -eq 0 ]
+	! grep -q ',1$' "$csv"
 }
 
 if [ "${1:-}" = --job ]; then
