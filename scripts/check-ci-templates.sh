@@ -10,13 +10,13 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091 # linted on its own
+. "$TOP/scripts/check-lib.sh"
 
 main() {
 	mkdir -p "${1:-$TOP/out/ci-templates}"
 	targets=$(sed -n 's/^\([a-z][a-z0-9 -]*\):.*/\1/p' "$TOP/Makefile" | tr ' ' '\n' | sort -u)
 	vars=$(sed -n 's/^\([A-Z_][A-Z0-9_]*\) ?=.*/\1/p' "$TOP/Makefile" | sort -u)
-	passed=0
-	failed=0
 	for t in "$TOP"/ci-templates/*.yml; do
 		problem=""
 		python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$t" 2>/dev/null ||
@@ -32,11 +32,9 @@ main() {
 			esac
 		done
 		if [ -z "$problem" ]; then
-			echo "ok - ${t##*/}: YAML, targets, variables"
-			passed=$((passed + 1))
+			ok "${t##*/}: YAML, targets, variables"
 		else
-			echo "not ok - ${t##*/}: ${problem#; }"
-			failed=$((failed + 1))
+			not_ok "${t##*/}: ${problem#; }"
 		fi
 	done
 	work=${1:-$TOP/out/ci-templates}
@@ -51,15 +49,13 @@ main() {
 		junit=$(find "$work/$name" -path '*merge*' -name junit.xml | head -n 1)
 		suites=$(grep -c '<testsuite ' "$junit" 2>/dev/null)
 		if [ "$rc" = 0 ] && [ "${suites:-0}" -ge 2 ]; then
-			echo "ok - $name: every job ran ($(($(date +%s) - start)) s), merged report with $suites kernel testsuites"
-			passed=$((passed + 1))
+			ok "$name: every job ran ($(($(date +%s) - start)) s), merged report with $suites kernel testsuites"
 		else
-			echo "not ok - $name: jobs exit $rc, merged report with ${suites:-no} testsuites (log: $work/$name/jobs.log)"
-			failed=$((failed + 1))
+			not_ok "$name: jobs exit $rc, merged report with ${suites:-no} testsuites (log: $work/$name/jobs.log)"
 		fi
 	done
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
 }
 
 main "$@"
