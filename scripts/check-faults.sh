@@ -9,6 +9,8 @@
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck disable=SC1091 # linted on its own
+. "$TOP/scripts/check-lib.sh"
 CONSOLE_CAP=4000000
 
 check_one() {
@@ -21,25 +23,19 @@ check_one() {
 		TESTS='chardev/*' OUT="$out" "$@" >"$out.log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
-	json="$out/results/results.json"
 	problem=""
 	[ "$rc" -ne 0 ] || problem="exit code 0"
-	[ -f "$json" ] || problem="no results.json"
-	if [ -f "$json" ]; then
-		got=$(grep -o '"verdict": "[A-Z_]*"' "$json" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
-		others=$(grep -o '"verdict": "[A-Z_]*"' "$json" | grep -vc "\"$want\"")
-		[ "$others" -eq 0 ] || problem="verdicts:$got"
+	if verdicts=$(tclsh "$TOP/runner/query.tcl" tests "$out/results" | cut -f2); then
+		got=$(printf '%s\n' "$verdicts" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+		[ "$(printf '%s\n' "$verdicts" | grep -vcx "$want")" -eq 0 ] || problem="verdicts:$got"
+	else
+		problem="no results"
 	fi
 	size=$(wc -c <"$out/results/console.log" 2>/dev/null || echo 0)
 	[ "$size" -le $((CONSOLE_CAP + 200000)) ] || problem="console.log is $size bytes"
 	pgrep -f "qemu-system.*$out/" >/dev/null && problem="QEMU still running"
-	if [ -z "$problem" ]; then
-		echo "ok - $name: every test $want, exit $rc, $secs s, console.log $size bytes"
-		PASSED=$((PASSED + 1))
-	else
-		echo "not ok - $name: expected $want: $problem (log: $out.log)"
-		FAILED=$((FAILED + 1))
-	fi
+	none_or_fail "$problem" "$name: every test $want, exit $rc, $secs s, console.log $size bytes" \
+		"$name: expected $want (log: $out.log)"
 }
 
 # Faults injected at run time into the lab's own module, among all the
@@ -52,9 +48,9 @@ check_injected() {
 	make --no-print-directory -C "$TOP" _test EXTRA_TESTS="$TOP/runner/inject" \
 		MODULE_ARGS=fault_inject=1 OUT="$out" "$@" >"$out.log" 2>&1
 	secs=$(($(date +%s) - start))
-	tap="$out/results/results.tap"
-	bad=$(grep -E '^(not )?ok ' "$tap" 2>/dev/null | while read -r line; do
-		name=$(echo "$line" | sed 's/^\(not \)\{0,1\}ok [0-9]* - \([^ ]*\).*/\2/')
+	results=$(tclsh "$TOP/runner/query.tcl" tests "$out/results") || results=""
+	bad=$(printf '%s\n' "$results" | while IFS="	" read -r name got _; do
+		[ -n "$name" ] || continue
 		case "$name" in
 		faults/alive-*) want=PASS ;;
 		faults/*) want=$(echo "${name#faults/}" | sed 's/-.*//' | tr '[:lower:]' '[:upper:]') ;;
@@ -66,24 +62,14 @@ check_injected() {
 		debug:*) ;;
 		*:faults/leak | *:faults/*-*) want="$want SKIP" ;;
 		esac
-		got=PASS
-		case "$line" in
-		"not ok"*) got=${line##*# } ;;
-		*"# SKIP"*) got=SKIP ;;
-		esac
 		case " $want " in
 		*" $got "*) ;;
 		*) printf ' %s=%s' "$name" "$got" ;;
 		esac
 	done)
-	[ -f "$tap" ] || bad=" no results.tap"
-	if [ -z "$bad" ]; then
-		echo "ok - injected faults: each got its verdict, every other test passed, $secs s"
-		PASSED=$((PASSED + 1))
-	else
-		echo "not ok - injected faults: wrong verdicts:$bad (log: $out.log)"
-		FAILED=$((FAILED + 1))
-	fi
+	[ -n "$results" ] || bad=" no results"
+	none_or_fail "$bad" "injected faults: each got its verdict, every other test passed, $secs s" \
+		"injected faults: wrong verdicts (log: $out.log)"
 }
 
 main() {
@@ -96,8 +82,6 @@ main() {
 		PROFILE=*) PROFILE=${arg#PROFILE=} ;;
 		esac
 	done
-	PASSED=0
-	FAILED=0
 	mkdir -p "$outdir"
 	# FAULTS=injected skips the broken modules (CI runs them once, with
 	# the min profile).
