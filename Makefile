@@ -76,10 +76,21 @@ B := $(O)/$(notdir $(KBUILD))
 # make grade: a module the sandbox built from a submission; never built here.
 MODULE_PREBUILT ?=
 MODULE_KO := $(if $(MODULE_PREBUILT),$(abspath $(MODULE_PREBUILT)),$(B)/module/ipclab.ko)
+# The lab's helper gate (rootfs/gate/), loaded before the module under test.
+GATE_KO := $(B)/gate/ipclab_gate.ko
 MODULE_SRCS := $(filter-out %/ipclab_uapi.h %/Kbuild,$(wildcard $(MODULE_DIR)/*.c $(MODULE_DIR)/*.h))
+# One program per folder with C files, <folder>/*.c -> /opt/ipclab/<folder>;
 # testcases/lib holds what the programs and demos share: not a mechanism.
-MECHS := $(filter-out lib,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(TOP)/testcases/*/*.c))))))
-PROGS := $(addprefix $(B)/bin/,$(MECHS))
+# An EXTRA_TESTS folder's programs are built the same way, under names the
+# lab's own programs do not take.
+prog-names = $(filter-out lib,$(sort $(notdir $(patsubst %/,%,$(dir $(wildcard $(addsuffix /*/*.c,$(1))))))))
+PROG_DIRS := $(TOP)/testcases $(abspath $(EXTRA_TESTS))
+MECHS := $(call prog-names,$(TOP)/testcases)
+EXTRA_PROGS := $(call prog-names,$(abspath $(EXTRA_TESTS)))
+ifneq ($(filter $(MECHS),$(EXTRA_PROGS)),)
+$(error ipclab: EXTRA_TESTS: $(filter $(MECHS),$(EXTRA_PROGS)) would replace the lab's program of that name (hint: rename that folder of C files))
+endif
+PROGS := $(addprefix $(B)/bin/,$(MECHS) $(EXTRA_PROGS))
 INITRAMFS := $(B)/initramfs.cpio
 # Test programs: static and small (musl), against the lab kernel's UAPI,
 # with the shared harness from testcases/lib/labtest.h.
@@ -230,7 +241,12 @@ $(MODULE_KO): $(MODULE_SRCS) $(B)/module.src $(TOP)/module/Kbuild $(TOP)/module/
 	$(Q)$(MAKE) -s -C $(KBUILD) M=$(B)/module modules
 endif
 
-$(B)/bin/%: $$(wildcard $(TOP)/testcases/$$*/*.c $(TOP)/testcases/$$*/*.h) $(PROG_DEPS) $(BZIMAGE)
+$(GATE_KO): $(TOP)/rootfs/gate/ipclab_gate.c $(TOP)/rootfs/gate/Kbuild $(BZIMAGE)
+	$(Q)rm -rf $(@D) && mkdir -p $(@D) && cp $(filter-out $(BZIMAGE),$^) $(@D)/
+	$(Q)$(MAKE) -s -C $(KBUILD) M=$(@D) modules
+
+$(B)/bin/%: $$(wildcard $$(addsuffix /$$*/*.c,$(PROG_DIRS)) $$(addsuffix /$$*/*.h,$(PROG_DIRS))) \
+		$(PROG_DEPS) $(BZIMAGE)
 	@mkdir -p $(@D)
 	$(Q)musl-gcc $(PROG_CFLAGS) -o $@ $(filter %.c,$^)
 	$(Q)strip $@
@@ -238,9 +254,9 @@ $(B)/bin/%: $$(wildcard $(TOP)/testcases/$$*/*.c $(TOP)/testcases/$$*/*.h) $(PRO
 $(B)/gen_init_cpio: $(BZIMAGE)
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
-$(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(PROGS) \
+$(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(GATE_KO) $(PROGS) \
 		$(wildcard $(TOP)/testcases/*/demo.sh) $(TOP)/testcases/lib/demo-lib.sh $(B)/gen_init_cpio
-	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(B)/bin $(TOP)/testcases
+	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(GATE_KO) $(B)/bin $(TOP)/testcases
 
 # Resolve ACCEL=auto once per make invocation (the answer is cached), then
 # the kernel command line for it: under TCG the guest reads the host's TSC
@@ -302,16 +318,18 @@ _shell: $(INITRAMFS) $(TSC_KHZ)
 
 CHECKPATCH := $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES
-LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.h)
+LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/rootfs/gate/*.c $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.h)
 LINT_SH := $(TOP)/scripts/*.sh $(TOP)/rootfs/*.sh $(TOP)/rootfs/init $(TOP)/.ci/run \
 	$(wildcard $(TOP)/testcases/*/*.sh $(TOP)/testcases/lib/*.sh)
 
 _lint: $(BZIMAGE) $(PROGS)
 	@echo 'lint: checkpatch --strict'
 	$(Q)$(CHECKPATCH) -f $(LINT_C)
-	@echo 'lint: module with W=1 and sparse against $(KNAME)'
-	$(Q)rm -rf $(B)/lint && mkdir -p $(B)/lint && cp $(TOP)/module/*.[ch] $(TOP)/module/Kbuild $(B)/lint/
-	$(Q)$(MAKE) -s -C $(KBUILD) M=$(B)/lint W=1 C=2 modules 2>&1 | tee $(B)/lint/warnings.log
+	@echo 'lint: module and helper gate with W=1 and sparse against $(KNAME)'
+	$(Q)rm -rf $(B)/lint && mkdir -p $(B)/lint/module $(B)/lint/gate && \
+		cp $(TOP)/module/*.[ch] $(TOP)/module/Kbuild $(B)/lint/module/ && cp $(TOP)/rootfs/gate/* $(B)/lint/gate/
+	$(Q){ $(MAKE) -s -C $(KBUILD) M=$(B)/lint/module W=1 C=2 modules && \
+		$(MAKE) -s -C $(KBUILD) M=$(B)/lint/gate W=1 C=2 modules; } 2>&1 | tee $(B)/lint/warnings.log
 	$(Q)! grep -qE 'warning|error' $(B)/lint/warnings.log
 	@echo 'lint: shellcheck'
 	$(Q)shellcheck -s sh $(LINT_SH)
@@ -402,17 +420,21 @@ _grade-build-error:
 	$(Q)$(RUNNER_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp
 
 # grade.sh: what the reference module imports on this kernel (one symbol a
-# line), the base of the list a submission may import (module/allowed-symbols).
-_grade-reference: $(MODULE_KO)
+# line), the base of the list a submission may import (module/allowed-symbols);
+# and the lab's initramfs built on the host, the base of repro bundles.
+_grade-reference: $(MODULE_KO) $(INITRAMFS)
 	$(Q)nm -u $(MODULE_KO) | sed -n 's/^ *U //p' >$(B)/reference-imports.tmp
 	$(Q)mv $(B)/reference-imports.tmp $(B)/reference-imports
 
 # grade.sh: the kernel build and source, this kernel's output directory,
-# the accelerator and the kernel's detectors, one per line (resolved here: the sandbox, which sees
-# neither dpkg's database nor the whole cache, is given them).
+# the accelerator, the kernel's detectors, QEMU's command without kernel and
+# initramfs, the kernel command line and the budget scale, one per line
+# (resolved here: the sandbox, which sees neither dpkg's database nor the
+# whole cache, is given them).
 _grade-env: $(TSC_KHZ)
 	@$(RESOLVE_ACCEL) && printf '%s\n' '$(KBUILD)' '$(KSRC)' '$(B)' "$$accel" \
-		'$(strip $(DETECTORS))'
+		'$(strip $(DETECTORS))' '$(filter-out -kernel $(BZIMAGE) -initrd $(INITRAMFS),$(QEMU))' \
+		"$$append" '$(LAB_SCALE)'
 
 # --- make selftests: the kernel's own IPC-related kselftests -----------------
 # Built statically from KSRC with the lab kernel's headers (scripts/selftests.sh),

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Pack the guest's initramfs without root privileges, with the kernel's
-# own gen_init_cpio: busybox, /init, the module, the test programs.
+# own gen_init_cpio: busybox, /init, the helper gate, the module, the test
+# programs.
 #
-# usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE BINDIR TESTCASES
+# usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES
+#   GATE is the lab's ipclab_gate.ko (rootfs/gate/), which /init loads first;
 #   BINDIR holds one static test program per mechanism; TESTCASES holds
 #   <mechanism>/demo.sh walk-throughs for make demo and lib/demo-lib.sh,
 #   their shared narration helpers.
@@ -23,6 +25,7 @@ file_list() {
 		echo "dir $d 755 0 0"
 	done
 	echo "nod /dev/console 600 0 0 c 5 1"
+	echo "file /lib/modules/ipclab_gate.ko $GATE 644 0 0"
 	echo "file /lib/modules/ipclab.ko $MODULE 644 0 0"
 	for prog in "$BINDIR"/*; do
 		[ -f "$prog" ] && echo "file /opt/ipclab/${prog##*/} $prog 755 0 0"
@@ -37,11 +40,12 @@ file_list() {
 }
 
 main() {
-	[ $# -eq 5 ] || die "usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE BINDIR TESTCASES"
-	GEN=$1 OUTPUT=$2 MODULE=$3 BINDIR=$4 TESTCASES=$5
+	[ $# -eq 6 ] || die "usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES"
+	GEN=$1 OUTPUT=$2 MODULE=$3 GATE=$4 BINDIR=$5 TESTCASES=$6
 	BUSYBOX=${BUSYBOX:-/bin/busybox}
 	[ -f "$BUSYBOX" ] || die "$BUSYBOX is missing (hint: run 'make deps')"
 	[ -f "$MODULE" ] || die "$MODULE is missing"
+	[ -f "$GATE" ] || die "$GATE is missing"
 	file_list >"$OUTPUT.list"
 	"$GEN" "$OUTPUT.list" >"$OUTPUT.tmp"
 	mv "$OUTPUT.tmp" "$OUTPUT"

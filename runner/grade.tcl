@@ -9,9 +9,11 @@ set _lab_grade_meaning {
 	PASS "the test passed"
 	SKIP "the test did not run and earns no points (a test the grading\
 		kernel cannot run at all is not part of the grade: 0/0)"
-	FAIL "the output differed from what the test expects: MISSING is an\
+	FAIL "the output differed from what the test expects (MISSING is an\
 		expected line that never came, BAD a line that must not come,\
-		GOOD a line that matched"
+		GOOD a line that matched), or the kernel refused what the module\
+		asked of it (ipclab_gate: a user-mode helper other than the umh\
+		tests' own never runs)"
 	WARN "the kernel printed a WARNING while this test ran"
 	LEAK "kmemleak found memory that the module allocated and never freed"
 	OOPS "the kernel reported a bug while this test ran (oops, NULL\

@@ -189,10 +189,10 @@ check_hidden() {
 	res=$out/grade/${1##*/}
 	total=$(tail -n 1 "$out.log")
 	problem=""
-	[ "$total" = "Total: 3/4" ] || problem="$problem total '$total', expected 'Total: 3/4';"
+	[ "$total" = "Total: 4/5" ] || problem="$problem total '$total', expected 'Total: 4/5';"
 	! grep -l xylophone "$res/report.md" "$res/results.json" >/dev/null ||
 		problem="$problem a hidden test's name in the student's files;"
-	[ "$(grep -c '| hidden/[12] |' "$res/report.md")" -eq 2 ] ||
+	[ "$(grep -c '| hidden/[123] |' "$res/report.md")" -eq 3 ] ||
 		problem="$problem report.md has no line per hidden test;"
 	[ "$(tail -n 1 "$res/report.md")" = "$total" ] || problem="$problem report.md's total differs;"
 	grep -q 'hiddenchar/xylophone-impossible' "$res/teacher/report.md" ||
@@ -202,6 +202,28 @@ check_hidden() {
 	done
 	none_or_fail "$problem" "hidden tests: the student sees hidden-N lines and $total, the teacher all" \
 		"hidden tests"
+}
+
+# A submission that lost points has a repro bundle, made on the host, that
+# replays its first failing test to the same verdict (examples/submissions/
+# null-read: an OOPS); one with full marks has none.
+check_repro() {
+	res=$GRADE_OUT/grade/$(id_of null-read)
+	ref=$GRADE_OUT/grade/$(id_of reference)
+	test=$(head -n 1 "$res/repro/failing" 2>/dev/null)
+	problem=""
+	[ -n "$test" ] || problem="$problem no repro/failing;"
+	[ ! -e "$ref/repro" ] || problem="$problem the reference module has a repro bundle;"
+	if [ -n "$test" ]; then
+		graded=$(tclsh "$TOP/runner/query.tcl" tests "$res" | awk -F '\t' -v t="$test" '$1 == t {print $2}')
+		sh "$res/repro/repro.sh" "$test" >"$GRADE_OUT/repro.log" 2>&1
+		replayed=$(tclsh "$TOP/runner/query.tcl" tests "$res/repro/replay/results" |
+			awk -F '\t' -v t="$test" '$1 == t {print $2}')
+		[ -n "$graded" ] && [ "$replayed" = "$graded" ] ||
+			problem="$problem $test replayed as '$replayed', graded '$graded' (see $GRADE_OUT/repro.log);"
+	fi
+	none_or_fail "$problem" "repro bundle: null-read's $test replays as $graded ($(du -sh "$res/repro" | cut -f1))" \
+		"repro bundle"
 }
 
 # make gradescope's autograder, run on a simulated /autograder tree (the
@@ -282,6 +304,7 @@ main() {
 	else
 		not_ok "files changed outside OUT: ${changed:-no kernel build dir to check}"
 	fi
+	check_repro
 	check_hidden "$subs/reference"
 	check_gradescope "$subs/reference"
 

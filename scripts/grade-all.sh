@@ -114,13 +114,14 @@ main() {
 	[ "$total" -gt 0 ] || [ -s "$GRADE_OUT/grade-all.refused" ] ||
 		die "SUBMISSIONS=$1 has no submission (hint: a directory of directories or archives)"
 	# Built once here, not by every job at the same time: the kernel, and
-	# the reference module whose imports a submission may use.
+	# the reference module whose imports a submission may use (with the
+	# lab's initramfs that repro bundles start from).
 	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" kernel \
 		PROFILE="${GRADE_PROFILE:-debug}" ||
 		die "the lab kernel did not build (hint: make kernel V=1)"
 	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" -s _grade-reference \
 		OUT="$GRADE_OUT/grade-reference" MODULE_DIR="$TOP/module" \
-		PROFILE="${GRADE_PROFILE:-debug}" ||
+		PROFILE="${GRADE_PROFILE:-debug}" EXTRA_TESTS="${GRADE_EXTRA:-}" ||
 		die "the reference module did not build (hint: make module V=1)"
 	echo "grade-all: $total submission(s) from $dir, $JOBS at a time"
 	start=$(date +%s)

@@ -136,7 +136,7 @@ matches() {
 # object in the sandbox; its output is matched strictly.
 check_imports() {
 	lab_make -s _grade-reference OUT="$GRADE_OUT/grade-reference" MODULE_DIR="$TOP/module" \
-		PROFILE="$GRADE_PROFILE" >/dev/null ||
+		PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" >/dev/null ||
 		die "the reference module did not build (hint: make module PROFILE=$GRADE_PROFILE)"
 	ref=$GRADE_OUT/grade-reference/$KEYDIR/reference-imports
 	nm=$(sh "$TOP/scripts/sandbox.sh" --ro "$MODBUILD" --wall 60 -- nm -u "$MODBUILD/ipclab.ko") ||
@@ -194,6 +194,45 @@ run_tests() {
 		LAB_TOOL_WRAPPER="sh $TOP/scripts/sandbox.sh --ro $MODBUILD --wall 30 --" "$@"
 }
 
+# A value for a file the shell sources: in single quotes.
+shq() {
+	printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# The repro bundle of a submission that lost points, made on the host from
+# what the host trusts: the kernel it built, its System.map, the lab's
+# initramfs built on the host with the submission's module appended in its
+# place (a second cpio archive, which the kernel unpacks over the first),
+# the module, the seed and the tests that did not pass, and repro.sh
+# (scripts/grade-replay.sh), which replays them in the sandbox. Beside the
+# results, or in teacher/ when hidden tests would be named.
+write_bundle() {
+	failing=$(tclsh "$TOP/runner/query.tcl" tests "$RES" | awk -F '\t' '$2 != "PASS" && $2 != "SKIP" && $2 != "BUILD_ERROR" && $1 !~ /\/.*\// {print $1}')
+	[ -n "$failing" ] || return 0
+	dir=$RES/repro
+	[ ! -d "$RES/teacher" ] || dir=$RES/teacher/repro
+	ref=$GRADE_OUT/grade-reference/$KEYDIR
+	mkdir -p "$dir"
+	cp "$KBUILD/arch/x86/boot/bzImage" "$KBUILD/System.map" "$MODBUILD/ipclab.ko" "$dir/"
+	printf 'file /lib/modules/ipclab.ko %s 644 0 0\n' "$dir/ipclab.ko" >"$dir/module.list"
+	{ cat "$ref/initramfs.cpio" && "$ref/gen_init_cpio" "$dir/module.list"; } >"$dir/initramfs.cpio"
+	rm "$dir/module.list"
+	printf '%s\n' "$failing" >"$dir/failing"
+	seed=$(sed -n 's/^\([0-9][0-9]*\)$/\1/p' "$BOX/run/seed" 2>/dev/null | head -n 1)
+	{
+		for v in LAB_TOP="$TOP" LAB_QEMU="$QEMU_BASE -accel $ACCEL_RESOLVED" LAB_APPEND="$APPEND" \
+			LAB_SCALE="$SCALE" LAB_TESTDIRS="$TOP/testcases $GRADE_EXTRA" LAB_DETECTORS="$DETECTORS" \
+			LAB_SUITE="$KEYDIR" LAB_SEED="$seed" LAB_VMLINUX="$KBUILD/vmlinux" LAB_KSRC="$KSRC" \
+			LAB_EXTRA="$GRADE_EXTRA"; do
+			printf '%s=%s\n' "${v%%=*}" "$(shq "${v#*=}")"
+		done
+	} >"$dir/lab.env"
+	cp "$TOP/scripts/grade-replay.sh" "$dir/repro.sh"
+	chmod 755 "$dir/repro.sh"
+	(cd "$dir" && sha256sum bzImage System.map initramfs.cpio ipclab.ko >sha256sums)
+	say "repro bundle: $dir/repro.sh ($(du -sh "$dir" | cut -f1))"
+}
+
 main() {
 	: "${TOP:?}" "${GRADE_OUT:?}" "${GRADE_TIME:=900}" "${GRADE_PROFILE:=debug}"
 	: "${GRADE_EXTRA:=}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
@@ -235,6 +274,9 @@ main() {
 	KEYDIR=$(basename "$(echo "$env" | sed -n 3p)")
 	ACCEL_RESOLVED=$(echo "$env" | sed -n 4p)
 	DETECTORS=$(echo "$env" | sed -n 5p)
+	QEMU_BASE=$(echo "$env" | sed -n 6p)
+	APPEND=$(echo "$env" | sed -n 7p)
+	SCALE=$(echo "$env" | sed -n 8p)
 	# KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).
 	if [ "$ACCEL_RESOLVED" = kvm ] && [ "$UNSAFE_HOST_BUILD" != 1 ] &&
 		! sh "$TOP/scripts/sandbox.sh" --dev /dev/kvm -- sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then
@@ -267,6 +309,7 @@ main() {
 		die "the runner failed (exit $rc; hint: see $WORK/run.log)"
 	rm -rf "$RES"
 	mv "$RES.new" "$RES"
+	[ ! -f "$MODBUILD/ipclab.ko" ] || write_bundle
 	say "report in $RES/report.md"
 	cat "$WORK/total"
 }
