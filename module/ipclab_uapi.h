@@ -388,9 +388,8 @@ enum ipclab_nl_attr {
  *
  * Paths: only absolute paths under IPCLAB_UMH_DIR with no "." or ".."
  * component are run; any other path fails with EPERM before anything runs.
- * (The lab's own kernel is stricter still: it starts only the umh tests'
- * helper, "/opt/ipclab/umh helper ...", and the files they fail on by
- * design; rootfs/gate/ipclab_gate.c.)
+ * (The lab's own kernel is stricter still: no program it starts runs but
+ * the umh tests' helper, /opt/ipclab/umh; rootfs/gate/ipclab_gate.c.)
  *
  * argv: argv[0] is the path; argv[1..argc] are the @argc NUL-terminated
  * words packed one after another at the start of @argv.

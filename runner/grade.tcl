@@ -12,8 +12,8 @@ set _lab_grade_meaning {
 	FAIL "the output differed from what the test expects (MISSING is an\
 		expected line that never came, BAD a line that must not come,\
 		GOOD a line that matched), or the kernel refused what the module\
-		asked of it (ipclab_gate: a user-mode helper other than the umh\
-		tests' own never runs)"
+		asked of it (ipclab_gate: no user-mode helper but the umh tests'\
+		own runs)"
 	WARN "the kernel printed a WARNING while this test ran"
 	LEAK "kmemleak found memory that the module allocated and never freed"
 	OOPS "the kernel reported a bug while this test ran (oops, NULL\

@@ -94,6 +94,25 @@ static int wait_state(pid_t pid, char state, long ms)
 	return 0;
 }
 
+/* A record or go file of a helper: /tmp/umh-NAME, never anywhere else. */
+static int record_name(const char *path)
+{
+	return !strncmp(path, "/tmp/umh-", 9) && path[9] && !strchr(path + 9, '/');
+}
+
+/* A TAG names files in /tmp and /opt/ipclab: a plain word, never a path. */
+static const char *tag_word(const char *tag)
+{
+	size_t n = strspn(tag, "abcdefghijklmnopqrstuvwxyz"
+			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+	if (!n || tag[n]) {
+		fail("TAG must be a word of A-Z a-z 0-9 _ -, got \"%s\"", tag);
+		exit(KSFT_FAIL);
+	}
+	return tag;
+}
+
 /* ---- the helper: what the kernel starts ---- */
 
 /*
@@ -101,7 +120,9 @@ static int wait_state(pid_t pid, char state, long ms)
  * pid/ppid, cwd and open fds into RECORD (written to RECORD.tmp, then
  * renamed, so it appears complete), after waiting for GOFILE unless it is
  * "-"; then exit with STATUS, or kill itself with signal N if STATUS is
- * "sig:N". There is no stdout: trouble goes to /dev/kmsg.
+ * "sig:N". There is no stdout: trouble goes to /dev/kmsg. Whoever starts
+ * it (the lab's kernel runs no other helper: rootfs/gate/) gains nothing:
+ * it writes only RECORD, a /tmp/umh-NAME file.
  */
 static int helper_main(int argc, char **argv, char **envp)
 {
@@ -119,6 +140,8 @@ static int helper_main(int argc, char **argv, char **envp)
 	rec = argv[2];
 	st = argv[3];
 	go = argv[4];
+	if (!record_name(rec) || (strcmp(go, "-") && !record_name(go)))
+		return 126;
 
 	if (strcmp(go, "-")) {
 		long end = now_ms() + HELPER_WAIT_MS;
@@ -292,7 +315,7 @@ static void show_record(const char *record, const struct ipclab_umh_run *r)
 static void record_path(char *buf, size_t size, const char *tag,
 			const char *what)
 {
-	snprintf(buf, size, "/tmp/umh-%s%s", tag, what);
+	snprintf(buf, size, "/tmp/umh-%s%s", tag_word(tag), what);
 	unlink(buf);
 }
 
@@ -552,7 +575,7 @@ static void cmd_no_wait(int argc, char **argv)
 	kmsg_find(pid);
 
 	snprintf(missing, sizeof(missing), IPCLAB_UMH_DIR "umh-missing-%s",
-		 argv[0]);
+		 tag_word(argv[0]));
 	prep(&r, IPCLAB_UMH_NO_WAIT, record, "0", "-", NULL, 0, NULL, 0);
 	set_path(&r, missing);
 	expect_errno("no-wait on a missing program", run(fd, &r), 0);
@@ -693,10 +716,11 @@ static void cmd_errors(int argc, char **argv)
 
 	(void)argc;
 	snprintf(missing, sizeof(missing), IPCLAB_UMH_DIR "umh-missing-%s",
-		 argv[0]);
+		 tag_word(argv[0]));
 	snprintf(noexec, sizeof(noexec), IPCLAB_UMH_DIR "umh-noexec-%s",
-		 argv[0]);
-	snprintf(junk, sizeof(junk), IPCLAB_UMH_DIR "umh-junk-%s", argv[0]);
+		 tag_word(argv[0]));
+	snprintf(junk, sizeof(junk), IPCLAB_UMH_DIR "umh-junk-%s",
+		 tag_word(argv[0]));
 	record_path(marker, sizeof(marker), argv[0], ".ran");
 
 	/* A script that would leave a mark, but without the execute bit. */
