@@ -98,8 +98,8 @@ static int gate_pre(struct kprobe *p, struct pt_regs *regs)
 	send_sig(SIGKILL, current, 1);
 	gate_quote(name, sizeof(name), bprm->filename);
 	gate_quote(interp, sizeof(interp), bprm->interp);
-	pr_warn_ratelimited("refused user-mode helper \"%s\" (runs \"%s\"; %d refused)\n",
-			    name, interp, atomic_inc_return(&gate_refused));
+	pr_warn("refused user-mode helper \"%s\" (runs \"%s\"; %d refused)\n",
+		name, interp, atomic_inc_return(&gate_refused));
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  * no stdin/stdout, so it writes what it saw to a record file for the test to
  * read. Exits 0 pass, 1 fail, 4 skip.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -103,10 +104,11 @@ static int record_name(const char *path)
 /* A TAG names files in /tmp and /opt/ipclab: a plain word, never a path. */
 static const char *tag_word(const char *tag)
 {
-	size_t n = strspn(tag, "abcdefghijklmnopqrstuvwxyz"
-			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+	const char *p = tag;
 
-	if (!n || tag[n]) {
+	while (isalnum((unsigned char)*p) || *p == '_' || *p == '-')
+		p++;
+	if (p == tag || *p) {
 		fail("TAG must be a word of A-Z a-z 0-9 _ -, got \"%s\"", tag);
 		exit(KSFT_FAIL);
 	}
