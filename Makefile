@@ -1,7 +1,9 @@
 # ipclab: a QEMU lab that tests Linux kernel <-> user-space IPC.
-# The only entry point; `make help` lists the targets and variables.
+# The only entry point; `make help` lists the targets and variables. The core
+# build graph and the public targets are here; each feature (CI, grading,
+# selftests, reproducing and measuring) is in its own mk/*.mk, included last.
 
-# --- Variables (SPEC.md) ----------------------------------------------------
+# --- Variables (make help and README list them) -----------------------------
 
 # Newest Debian kernel source installed, else bookworm's newest.
 KERNEL_VERSION ?= $(or $(lastword $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
@@ -135,8 +137,7 @@ endif
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean \
 	print-cache-key merge-results durations check-shards check-ci-templates check-cli \
-	kernel module progs initramfs selftests _selftests _test _demo _shell _list _lint _check-runner _check-faults FORCE \
-	grade grade-all check-grade gradescope _grade _grade-all _check-grade _grade-build-error _grade-env _grade-reference
+	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
@@ -335,184 +336,8 @@ _lint: $(BZIMAGE) $(PROGS)
 	$(Q)shellcheck -s sh $(LINT_SH)
 	@echo 'lint: ok'
 
-# --- CI integration ---------------------------------------------------------
-
-# The key of the kernel build (source version, fragments, profile): a CI cache
-# of CACHE_DIR keyed by it skips the kernel build. Run after make deps.
-print-cache-key:
-	@echo '$(KNAME)-$(PROFILE)-$(KEY)'
-
-# Combine the result directories of several runs (SHARD=1/N .. N/N).
-# Exit 0 all passed, 1 some failed, 2 bad input (DIRS is checked first).
-merge-results:
-	+$(Q)tclsh $(TOP)/runner/merge.tcl $(O)/results $(DIRS)
-
-# Rewrite DURATIONS from the last full run, to balance the shards.
-durations:
-	$(Q)tclsh $(TOP)/runner/durations.tcl $(O)/results/results.model >$(DURATIONS)
-
-# The templates in ci-templates/ parse and name only real targets/variables.
-check-ci-templates: deps
-	$(Q)sh $(TOP)/scripts/check-ci-templates.sh $(O)/ci-templates
-
-# The command line (scripts/check-cli.sh): bad variables, exit codes,
-# selection, empty shards, merges across kernels. Run as a user runs make.
-check-cli: deps
-	+$(Q)env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh $(TOP)/scripts/check-cli.sh $(O)/check-cli
-
-# Test the shards: SHARD=1/3, 2/3, 3/3 merged equal one full run.
-check-shards: deps
-	$(Q)sh $(TOP)/scripts/check-shards.sh $(O)/shards
-
-# --- Grading (make grade, make grade-all, make check-grade) ------------------
-# A submission is graded by make test itself: its *.c/*.h copied into
-# $(OUT)/grade-work/<name>/src, MODULE_DIR set to that copy, the results in
-# $(OUT)/grade/<name>/ (see scripts/grade.sh and README.md, Grading).
-
-SUBMISSION ?=
-SUBMISSIONS ?=
-# A submission's path is the student's (an LMS export): make must never
-# expand it ($(shell ...) in a directory name) nor the shell read it (a
-# quote): never exported, used only as $(call quote-value,NAME), the
-# variable's raw text in single quotes.
-unexport SUBMISSION SUBMISSIONS
-quote-value = '$(subst ','\'',$(value $(1)))'
-# Each submission's wall-time budget in seconds: build, boots and tests.
-GRADE_TIME ?= 900
-# More GNU parallel options for grade-all, e.g. --sshloginfile FILE.
-PARALLEL_ARGS ?=
-# 1: build and run submissions without the sandbox (only for trusted code,
-# on a machine without user namespaces).
-UNSAFE_HOST_BUILD ?= 0
-# A file of more kernel symbols a submission may import (module/allowed-symbols).
-ALLOW_SYMBOLS ?=
-# What a student sees of the hidden tests (EXTRA_TESTS) in report.md and
-# results.json: verdict (a line each, no name or details) or none (their sum).
-HIDDEN ?= verdict
-# Grading uses the debug kernel (KASAN, lockdep, kmemleak, traces with
-# file:line) unless PROFILE is given.
-GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),debug)
-GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
-	GRADE_PROFILE='$(GRADE_PROFILE)' GRADE_EXTRA='$(abspath $(EXTRA_TESTS))' \
-	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
-	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(abspath $(ALLOW_SYMBOLS))' \
-	GRADE_HIDDEN='$(HIDDEN)'
-
-# A Gradescope autograder of the lab as committed: $(OUT)/gradescope/autograder.zip.
-gradescope:
-	$(Q)sh $(TOP)/scripts/gradescope.sh '$(TOP)' '$(O)/gradescope'
-
-grade grade-all check-grade: deps
-	+$(Q)$(SUB_MAKE)
-
-_grade:
-	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh $(call quote-value,SUBMISSION)
-
-_grade-all:
-	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade-all.sh $(call quote-value,SUBMISSIONS)
-
-_check-grade:
-	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/check-grade.sh
-
-# A submission that did not compile (LAB_BUILD_LOG): the runner writes
-# BUILD_ERROR for every test without booting.
-_grade-build-error:
-	$(Q)$(RUNNER_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp
-
-# grade.sh: what the reference module imports on this kernel (one symbol a
-# line), the base of the list a submission may import (module/allowed-symbols);
-# and the lab's initramfs built on the host, the base of repro bundles.
-_grade-reference: $(MODULE_KO) $(INITRAMFS)
-	$(Q)nm -u $(MODULE_KO) | sed -n 's/^ *U //p' >$(B)/reference-imports.tmp
-	$(Q)mv $(B)/reference-imports.tmp $(B)/reference-imports
-
-# grade.sh: the kernel build and source, this kernel's output directory,
-# the accelerator, the kernel's detectors, QEMU's command without kernel and
-# initramfs, the kernel command line and the budget scale, one per line
-# (resolved here: the sandbox, which sees neither dpkg's database nor the
-# whole cache, is given them).
-_grade-env: $(TSC_KHZ)
-	@$(RESOLVE_ACCEL) && printf '%s\n' '$(KBUILD)' '$(KSRC)' '$(B)' "$$accel" \
-		'$(strip $(DETECTORS))' '$(filter-out -kernel $(BZIMAGE) -initrd $(INITRAMFS),$(QEMU))' \
-		"$$append" '$(LAB_SCALE)'
-
-# --- make selftests: the kernel's own IPC-related kselftests -----------------
-# Built statically from KSRC with the lab kernel's headers (scripts/selftests.sh),
-# packed as a second cpio archive appended to the lab's initramfs (the kernel
-# unpacks both), so make test's initramfs stays small. runner/kselftest/selftests/ holds
-# the testcase (one test per collection, one subtest per kselftest result) and
-# the skip list; the results are make test's files and verdicts.
-SELFTESTS_CPIO := $(B)/selftests.cpio
-SELFTESTS_INITRAMFS := $(B)/initramfs-selftests.cpio
-
-$(SELFTESTS_CPIO): $(TOP)/scripts/selftests.sh $(TOP)/runner/kselftest/selftests/timeout $(BZIMAGE) $(B)/gen_init_cpio
-	$(Q)sh $(TOP)/scripts/selftests.sh '$(KSRC)' '$(KBUILD)' $(B)/selftests $(B)/gen_init_cpio $@
-
-$(SELFTESTS_INITRAMFS): $(INITRAMFS) $(SELFTESTS_CPIO)
-	$(Q)cat $^ >$@
-
-# _test's recipe, with the bigger initramfs and only runner/kselftest/selftests/.
-_selftests: $(SELFTESTS_INITRAMFS)
-_selftests: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(SELFTESTS_INITRAMFS),$(QEMU))
-_selftests: TESTDIRS = $(TOP)/runner/kselftest
-LINT_SH += $(TOP)/runner/kselftest/selftests/timeout
-
-# Only directories the lab made (scripts/check-vars.sh marks them).
-clean:
-	$(Q)sh $(TOP)/scripts/clean.sh '$(O)' .ipclab-out OUT
-
-distclean: clean
-	$(Q)sh $(TOP)/scripts/clean.sh '$(abspath $(CACHE_DIR))' .ipclab-cache CACHE_DIR
-
-FORCE:
-
-# --- Reproducing bugs and measuring the lab (README: Reproducing bugs) ------
-# Failing tests leave a repro bundle in $(OUT)/repro/<test>/.
-LINT_SH += $(TOP)/runner/bisect
-# make gdb: the guest boots stopped (-S) with the gdb stub on a free port;
-# nokaslr keeps vmlinux's addresses true whatever the kernel tree's config.
-GDB_ENV = LAB_OUT='$(O)/gdb' LAB_APPEND="$$append nokaslr" LAB_SCALE=$(LAB_SCALE) \
-	LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_MODDIR='$(B)/module' \
-	LAB_GDB_SCRIPTS='$(KBUILD)/vmlinux-gdb.py'
-# Debian's kernel sources installed: make test-matrix runs the suite on each.
-MATRIX_VERSIONS := $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
-	$(wildcard /usr/src/linux-source-*.tar.xz)))
-
-.PHONY: gdb check-gdb test-matrix bench bisect-run gdb-scripts _gdb _check-gdb _test-matrix _bench
-
-gdb check-gdb test-matrix bench: deps
-	+$(Q)$(SUB_MAKE)
-
-# The kernel's own gdb helpers (lx-symbols, lx-dmesg, ...) without a kernel
-# rebuild: CONFIG_GDB_SCRIPTS only decides whether scripts/gdb is built.
-# They need debug info to be useful: PROFILE=debug.
-gdb-scripts: $(BZIMAGE)
-	$(Q)$(MAKE) -s -C $(KBUILD) scripts_gdb CONFIG_GDB_SCRIPTS=y
-
-_gdb: $(INITRAMFS) $(TSC_KHZ) $(if $(filter debug,$(PROFILE)),gdb-scripts)
-	$(Q)$(RESOLVE_ACCEL) && $(GDB_ENV) LAB_QEMU="$(QEMU) -accel $$accel" \
-		expect $(TOP)/runner/gdb.exp interactive
-
-_check-gdb: $(INITRAMFS) $(TSC_KHZ)
-	$(Q)$(RESOLVE_ACCEL) && $(GDB_ENV) LAB_QEMU="$(QEMU) -accel $$accel" \
-		expect $(TOP)/runner/gdb.exp check
-
-# One verdict table, test x kernel; each kernel's results in $(OUT)/matrix/.
-_test-matrix:
-	$(Q)sh $(TOP)/scripts/test-matrix.sh '$(O)/matrix' $(MATRIX_VERSIONS) -- \
-		PROFILE='$(PROFILE)' TESTS='$(TESTS)' SEED='$(SEED)'
-
-# make bisect-run: for 'git bisect run' (see README); the script itself is
-# runner/bisect, usable without make.
-bisect-run:
-	$(Q)KERNEL_SRC='$(KERNEL_SRC)' TESTS='$(TESTS)' PROFILE='$(PROFILE)' SEED='$(SEED)' \
-		OUT='$(O)/bisect' sh $(TOP)/runner/bisect
-
-_bench: $(INITRAMFS) $(TSC_KHZ)
-	$(Q)$(RESOLVE_ACCEL) && BENCH_QEMU="$(QEMU) -accel $$accel" \
-		BENCH_APPEND="$$append" BENCH_ACCEL=$$accel BENCH_CACHE='$(CACHE_DIR)' \
-		BENCH_MODULE='$(abspath $(MODULE_DIR))' sh $(TOP)/scripts/bench.sh '$(O)/bench' \
-		KERNEL_VERSION='$(KERNEL_VERSION)' PROFILE='$(PROFILE)' KERNEL_SRC='$(KERNEL_SRC)'
-
+# Each feature in a file of its own; the variables they define are checked
+# with the others (mk/cli.mk, last).
+include $(TOP)/mk/ci.mk $(TOP)/mk/grade.mk $(TOP)/mk/selftests.mk $(TOP)/mk/repro.mk
 # Checking the variables first, and exit statuses that get through make.
 include $(TOP)/mk/cli.mk

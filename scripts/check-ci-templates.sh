@@ -15,8 +15,8 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 
 main() {
 	mkdir -p "${1:-$TOP/out/ci-templates}"
-	targets=$(sed -n 's/^\([a-z][a-z0-9 -]*\):.*/\1/p' "$TOP/Makefile" | tr ' ' '\n' | sort -u)
-	vars=$(sed -n 's/^\([A-Z_][A-Z0-9_]*\) ?=.*/\1/p' "$TOP/Makefile" | sort -u)
+	targets=$(sed -n 's/^\([a-z][a-z0-9 -]*\):.*/\1/p' "$TOP/Makefile" "$TOP"/mk/*.mk | tr ' ' '\n' | sort -u)
+	vars=$(sed -n 's/^\([A-Z_][A-Z0-9_]*\) ?=.*/\1/p' "$TOP/Makefile" "$TOP"/mk/*.mk | sort -u)
 	for t in "$TOP"/ci-templates/*.yml; do
 		problem=""
 		python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$t" 2>/dev/null ||

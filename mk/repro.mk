@@ -1,0 +1,50 @@
+# Reproducing bugs and measuring the lab: gdb, test-matrix, bisect, bench.
+# Included by the Makefile, after its core build graph and targets.
+
+# Failing tests leave a repro bundle in $(OUT)/repro/<test>/.
+LINT_SH += $(TOP)/runner/bisect
+# make gdb: the guest boots stopped (-S) with the gdb stub on a free port;
+# nokaslr keeps vmlinux's addresses true whatever the kernel tree's config.
+GDB_ENV = LAB_OUT='$(O)/gdb' LAB_APPEND="$$append nokaslr" LAB_SCALE=$(LAB_SCALE) \
+	LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_MODDIR='$(B)/module' \
+	LAB_GDB_SCRIPTS='$(KBUILD)/vmlinux-gdb.py'
+# Debian's kernel sources installed: make test-matrix runs the suite on each.
+MATRIX_VERSIONS := $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
+	$(wildcard /usr/src/linux-source-*.tar.xz)))
+
+.PHONY: gdb check-gdb test-matrix bench bisect-run gdb-scripts _gdb _check-gdb _test-matrix _bench
+
+gdb check-gdb test-matrix bench: deps
+	+$(Q)$(SUB_MAKE)
+
+# The kernel's own gdb helpers (lx-symbols, lx-dmesg, ...) without a kernel
+# rebuild: CONFIG_GDB_SCRIPTS only decides whether scripts/gdb is built.
+# They need debug info to be useful: PROFILE=debug.
+gdb-scripts: $(BZIMAGE)
+	$(Q)$(MAKE) -s -C $(KBUILD) scripts_gdb CONFIG_GDB_SCRIPTS=y
+
+_gdb: $(INITRAMFS) $(TSC_KHZ) $(if $(filter debug,$(PROFILE)),gdb-scripts)
+	$(Q)$(RESOLVE_ACCEL) && $(GDB_ENV) LAB_QEMU="$(QEMU) -accel $$accel" \
+		expect $(TOP)/runner/gdb.exp interactive
+
+_check-gdb: $(INITRAMFS) $(TSC_KHZ)
+	$(Q)$(RESOLVE_ACCEL) && $(GDB_ENV) LAB_QEMU="$(QEMU) -accel $$accel" \
+		expect $(TOP)/runner/gdb.exp check
+
+# One verdict table, test x kernel; each kernel's results in $(OUT)/matrix/.
+_test-matrix:
+	$(Q)sh $(TOP)/scripts/test-matrix.sh '$(O)/matrix' $(MATRIX_VERSIONS) -- \
+		PROFILE='$(PROFILE)' TESTS='$(TESTS)' SEED='$(SEED)'
+
+# make bisect-run: for 'git bisect run' (see README); the script itself is
+# runner/bisect, usable without make.
+bisect-run:
+	$(Q)KERNEL_SRC='$(KERNEL_SRC)' TESTS='$(TESTS)' PROFILE='$(PROFILE)' SEED='$(SEED)' \
+		OUT='$(O)/bisect' sh $(TOP)/runner/bisect
+
+_bench: $(INITRAMFS) $(TSC_KHZ)
+	$(Q)$(RESOLVE_ACCEL) && BENCH_QEMU="$(QEMU) -accel $$accel" \
+		BENCH_APPEND="$$append" BENCH_ACCEL=$$accel BENCH_CACHE='$(CACHE_DIR)' \
+		BENCH_MODULE='$(abspath $(MODULE_DIR))' sh $(TOP)/scripts/bench.sh '$(O)/bench' \
+		KERNEL_VERSION='$(KERNEL_VERSION)' PROFILE='$(PROFILE)' KERNEL_SRC='$(KERNEL_SRC)'
+
