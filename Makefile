@@ -28,7 +28,7 @@ OUT ?= out
 RESULTS ?= $(abspath $(OUT))/results
 SEED ?=
 # REPEAT=N runs the selected tests N times in one boot, run i with seed
-# SEED+i-1 (README: Reproducing bugs).
+# SEED+i-1 (docs/reproducing.md).
 REPEAT ?= 1
 V ?= 0
 
@@ -367,7 +367,7 @@ check-shards: deps
 # --- Grading (make grade, make grade-all, make check-grade) ------------------
 # A submission is graded by make test itself: its *.c/*.h copied into
 # $(OUT)/grade-work/<name>/src, MODULE_DIR set to that copy, the results in
-# $(OUT)/grade/<name>/ (see scripts/grade.sh and README.md, Grading).
+# $(OUT)/grade/<name>/ (see scripts/grade.sh and docs/grading.md).
 
 SUBMISSION ?=
 SUBMISSIONS ?=
@@ -466,7 +466,7 @@ distclean: clean
 
 FORCE:
 
-# --- Reproducing bugs and measuring the lab (README: Reproducing bugs) ------
+# --- Reproducing bugs and measuring the lab (docs/reproducing.md) -----------
 # Failing tests leave a repro bundle in $(OUT)/repro/<test>/.
 LINT_SH += $(TOP)/runner/bisect
 # make gdb: the guest boots stopped (-S) with the gdb stub on a free port;
@@ -502,8 +502,8 @@ _test-matrix:
 	$(Q)sh $(TOP)/scripts/test-matrix.sh '$(O)/matrix' $(MATRIX_VERSIONS) -- \
 		PROFILE='$(PROFILE)' TESTS='$(TESTS)' SEED='$(SEED)'
 
-# make bisect-run: for 'git bisect run' (see README); the script itself is
-# runner/bisect, usable without make.
+# make bisect-run: for 'git bisect run' (see docs/reproducing.md); the script
+# itself is runner/bisect, usable without make.
 bisect-run:
 	$(Q)KERNEL_SRC='$(KERNEL_SRC)' TESTS='$(TESTS)' PROFILE='$(PROFILE)' SEED='$(SEED)' \
 		OUT='$(O)/bisect' sh $(TOP)/runner/bisect
