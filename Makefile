@@ -30,7 +30,7 @@ OUT ?= out
 RESULTS ?= $(abspath $(OUT))/results
 SEED ?=
 # REPEAT=N runs the selected tests N times in one boot, run i with seed
-# SEED+i-1 (README: Reproducing bugs).
+# SEED+i-1 (docs/reproducing.md).
 REPEAT ?= 1
 V ?= 0
 

@@ -1,5 +1,6 @@
-# The command line's contract (README: Exit codes): every variable is checked
-# before anything runs, and make's exit status says what happened.
+# The command line's contract (docs/results-and-verdicts.md, Exit status and
+# checked variables): every variable is checked before anything runs, and
+# make's exit status says what happened.
 
 # --- Variables: checked once, when make starts --------------------------------
 # scripts/check-vars.sh, for every public goal, before any recipe (not even

@@ -6,7 +6,7 @@
 
 # A submission is graded by make test itself: its *.c/*.h copied into
 # $(OUT)/grade-work/<name>/src, MODULE_DIR set to that copy, the results in
-# $(OUT)/grade/<name>/ (see scripts/grade.sh and README.md, Grading).
+# $(OUT)/grade/<name>/ (see scripts/grade.sh and docs/grading.md).
 
 SUBMISSION ?=
 SUBMISSIONS ?=

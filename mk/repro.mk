@@ -1,4 +1,5 @@
-# Reproducing bugs and measuring the lab: gdb, test-matrix, bisect, bench.
+# Reproducing bugs and measuring the lab: gdb, test-matrix, bisect, bench
+# (docs/reproducing.md).
 # Included by the Makefile, after its core build graph and targets.
 
 # Failing tests leave a repro bundle in $(OUT)/repro/<test>/.
@@ -36,8 +37,8 @@ _test-matrix:
 	$(Q)sh $(TOP)/scripts/test-matrix.sh '$(O)/matrix' $(MATRIX_VERSIONS) -- \
 		PROFILE='$(PROFILE)' TESTS='$(TESTS)' SEED='$(SEED)'
 
-# make bisect-run: for 'git bisect run' (see README); the script itself is
-# runner/bisect, usable without make.
+# make bisect-run: for 'git bisect run' (see docs/reproducing.md); the script
+# itself is runner/bisect, usable without make.
 bisect-run:
 	$(Q)KERNEL_SRC='$(KERNEL_SRC)' TESTS='$(TESTS)' PROFILE='$(PROFILE)' SEED='$(SEED)' \
 		OUT='$(O)/bisect' sh $(TOP)/runner/bisect

@@ -5,11 +5,13 @@
 # exits 0, 1 or 2 through make (one tiny real run each); TESTS takes several
 # globs; an empty shard gives valid, mergeable results; the runs of two
 # kernels merge into one report; make help, README and the Makefile name the
-# same variables; a configure cut short is redone.
+# same variables, and make help and docs/results-and-verdicts.md give the
+# exit codes; a configure cut short is redone.
 #
 # usage: check-cli.sh WORKDIR
 # ok and not_ok always succeed, so "test && ok || not_ok" is if-then-else;
-# the backquotes in single quotes are README's Markdown, not commands.
+# the backquotes in single quotes are the Markdown of README.md and
+# docs/results-and-verdicts.md, not commands.
 # shellcheck disable=SC2015,SC2016
 set -u
 
@@ -138,7 +140,8 @@ check_repeat() {
 	fi
 }
 
-# The variables of make help, of README's table and the Makefile's ?=.
+# The variables of make help, of README's table and the Makefile's ?=; the
+# exit codes of make help and of docs/results-and-verdicts.md's table.
 check_help() {
 	internal="RESULTS MODULE_PREBUILT"
 	mk=$(sed -n 's/^\([A-Z_][A-Z0-9_]*\) ?=.*/\1/p' "$TOP/Makefile" "$TOP"/mk/*.mk | sort -u)
@@ -153,8 +156,9 @@ check_help() {
 		not_ok "variables differ: Makefile/README: $(printf '%s\n%s\n' "$mk" "$readme" | sort | uniq -u | tr '\n' ' ')Makefile/help: $(printf '%s\n%s\n' "$mk" "$help" | sort | uniq -u | tr '\n' ' ')"
 	fi
 	lab -s help 2>/dev/null | grep -q '0 every test passed, 1 tests' &&
-		grep -q '| `make test`, `make selftests`, `make merge-results` | every test passed | tests failed |' "$TOP/README.md" &&
-		ok "make help and README give the exit codes" || not_ok "exit codes missing in make help or README"
+		grep -q '| `make test`, `make selftests`, `make merge-results` | every test passed | tests failed |' "$TOP/docs/results-and-verdicts.md" &&
+		ok "make help and docs/results-and-verdicts.md give the exit codes" ||
+		not_ok "exit codes missing in make help or docs/results-and-verdicts.md"
 	# make deps: apt's lines are the progress, not thrown away.
 	grep -E '^[^#]*apt-get (update|install)' "$TOP/scripts/deps.sh" | grep -q '>/dev/null' &&
 		not_ok "make deps hides apt's progress" || ok "make deps shows apt's progress and download size"
