@@ -1,0 +1,60 @@
+# A failing test's repro bundle for make test, written by the driver
+# (run.exp) at the end of a run. (make grade's bundles are the host's own:
+# scripts/grade.sh, write_bundle.)
+
+proc sh_quote {s} {
+	return '[string map {' '\\''} $s]'
+}
+
+# A repro bundle for a failing test: the exact QEMU command, the kernel
+# config, the artifacts' hashes, the seed, the console and the transcript,
+# and repro.sh, which checks the hashes and runs that one test again.
+proc write_repro {dir out name seed} {
+	global lab env
+	set d $dir/$name
+	file delete -force $d
+	file mkdir $d
+	_lab_write_file $d/qemu.cmdline "[join [lmap a $lab(qemu_cmd) {sh_quote $a}]]\n"
+	_lab_write_file $d/seed "$seed\n"
+	set vmlinux [env_or LAB_VMLINUX ""]
+	if {$vmlinux ne "" && [file exists [file dirname $vmlinux]/.config]} {
+		file copy -force [file dirname $vmlinux]/.config $d/kernel.config
+	}
+	set files {}
+	foreach {opt path} $lab(qemu_cmd) {
+		if {$opt in {-kernel -initrd}} {
+			lappend files $path
+		}
+	}
+	set ko [env_or LAB_MODDIR ""]/ipclab.ko
+	if {[file exists $ko]} {
+		lappend files $ko
+	}
+	set sums ""
+	foreach f $files {
+		append sums [exec sha256sum [file normalize $f]] \n
+	}
+	_lab_write_file $d/sha256sums $sums
+	file copy -force $out/console.log $d/console.log
+	if {[file exists $out/logs/$name.log]} {
+		file copy -force $out/logs/$name.log $d/test.log
+	}
+	set script "#!/bin/sh\n# Replay $name on the artifacts it failed on, with its seed.\n"
+	append script "# usage: repro.sh \[OUTDIR\] (default: replay/ next to this script)\n"
+	append script "set -eu\nHERE=\$(cd \"\$(dirname \"\$0\")\" && pwd)\n"
+	append script "sha256sum -c --quiet \"\$HERE/sha256sums\" || {\n"
+	append script "\techo 'repro: the artifacts changed since the failure\
+		(hint: rebuild them from the same sources, or compare with sha256sums)' >&2\n"
+	append script "\texit 2\n}\n"
+	foreach var {LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODARGS
+			LAB_VMLINUX LAB_KSRC LAB_MODDIR LAB_MODSRC} {
+		append script "$var=[sh_quote [env_or $var ""]]\n"
+	}
+	append script "LAB_TESTS=[sh_quote $name]\nLAB_SEED=$seed\n"
+	append script "LAB_OUT=\"\${1:-\$HERE/replay}/results\"\n"
+	append script "export LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODARGS\
+		LAB_VMLINUX LAB_KSRC LAB_MODDIR LAB_MODSRC LAB_TESTS LAB_SEED LAB_OUT\n"
+	append script "exec expect [sh_quote [file join $::here run.exp]]\n"
+	_lab_write_file $d/repro.sh $script
+	file attributes $d/repro.sh -permissions 0755
+}
