@@ -14,7 +14,7 @@
 #   line per hidden test with its verdict and points; none: only their sum)
 #
 # With hidden tests, OUTDIR's report.md and results.json are the student's:
-# a hidden test is "hidden-N" there, without its name, inputs, transcript
+# a hidden test is "hidden/N" there, without its name, inputs, transcript
 # or kernel report; everything in full (and junit.xml, results.tap, logs/,
 # console.log, which name them) goes to OUTDIR/teacher/.
 # Exit: 0 scored; 2 the run is incomplete or its record malformed.
@@ -191,7 +191,7 @@ proc hidden_tests {plan} {
 	return $hidden
 }
 
-# The results as the student may see them: each hidden test as hidden-N,
+# The results as the student may see them: each hidden test as hidden/N,
 # its verdict and points only (SHOW verdict), or all of them as one
 # "hidden/all" line with their sum (SHOW none); Gradescope's visibility
 # says the same.

@@ -178,7 +178,7 @@ check_one() {
 }
 
 # Hidden tests (examples/hidden-tests, as EXTRA_TESTS) stay hidden: the
-# student's report.md and results.json show hidden-N lines with their
+# student's report.md and results.json show hidden/N lines with their
 # verdicts and the same total, never a name or a transcript; the teacher's
 # copy (teacher/) has them all.
 check_hidden() {
@@ -200,7 +200,7 @@ check_hidden() {
 	for f in junit.xml results.tap console.log logs; do
 		[ ! -e "$res/$f" ] || problem="$problem $f (which names them) beside the student's files;"
 	done
-	none_or_fail "$problem" "hidden tests: the student sees hidden-N lines and $total, the teacher all" \
+	none_or_fail "$problem" "hidden tests: the student sees hidden/N lines and $total, the teacher all" \
 		"hidden tests"
 }
 
