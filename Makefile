@@ -166,7 +166,7 @@ help:
 	@echo '  runner/bisect  for git bisect run on KERNEL_SRC (make bisect-run: one step)'
 	@echo '  make grade SUBMISSION=DIR      grade one student module: $(OUT)/grade/<name>/'
 	@echo '  make grade-all SUBMISSIONS=DIR grade every subdirectory, JOBS VMs at once'
-	@echo '  make check-grade  grade examples/submissions/ and check the expected scores'
+	@echo '  make check-grade  grade the examples (submissions, attacks, cheats, hidden tests) and check the expected scores'
 	@echo '  make gradescope   a Gradescope autograder of the lab: $(OUT)/gradescope/autograder.zip'
 	@echo '  make selftests  run the kernel'"'"'s own IPC-related kselftests in the lab'
 	@echo '  make check-cli  the command line: bad variables refused, exit codes, merges'
