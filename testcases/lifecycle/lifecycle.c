@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the lifecycle tests (and the injected leak of runner/inject/) need of
+ * user space: kmemleak scans that nothing can abandon.
+ *
+ * kmemleak abandons a scan, and then reports nothing, when the process that
+ * asked for it has a signal pending (mm/kmemleak.c, scan_should_stop()): a
+ * shell's SIGCHLD would do, and so would a signal the module under test
+ * sends on purpose. A blocked signal is never pending, so this program
+ * blocks every signal it can before it asks; SIGKILL ends it (a failed
+ * test), SIGSTOP holds it (a timeout). Exits 0 pass, 1 fail.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TIMEOUT_S	60	/* a scan of the debug kernel takes seconds */
+#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+
+#include "labtest.h"
+
+/* kmemleak-scan N: N scans, one after the other, every signal blocked. */
+static void cmd_kmemleak_scan(char **argv)
+{
+	unsigned long long i, n = arg_num(argv[0], 1, 10, "N");
+	sigset_t all;
+	int fd;
+
+	sigfillset(&all);
+	if (sigprocmask(SIG_BLOCK, &all, NULL) < 0)
+		die("sigprocmask");
+	fd = open(KMEMLEAK, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(KMEMLEAK);
+	for (i = 1; i <= n; i++) {
+		if (write(fd, "scan", 4) != 4)
+			die("scan");
+		printf("scan %llu: done\n", i);
+	}
+	close(fd);
+}
+
+static const struct command commands[] = {
+	{ "kmemleak-scan", "N", 1, cmd_kmemleak_scan },
+};
+
+int main(int argc, char **argv)
+{
+	labtest_start();
+	return run_command("lifecycle", commands, ARRAY_SIZE(commands), argc,
+			   argv);
+}
