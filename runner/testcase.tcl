@@ -242,6 +242,16 @@ proc lab_match {text args} {
 	}
 }
 
+# lab_check CMD ?-no RE? RE ...: run a test program, then lab_match its
+# output; a "FAIL: ..." line (one of the program's own checks) always fails.
+# The program checks what it can know itself (errnos, sizes, orders); the
+# REs hold what only the host knows: the words and numbers it chose.
+proc lab_check {cmd args} {
+	set out [lab_run $cmd]
+	lab_match $out -no {^FAIL} {*}$args
+	return $out
+}
+
 # --- Module and kernel log helpers.
 
 # Load the module under test, by default with the run's MODULE_ARGS.

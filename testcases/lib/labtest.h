@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The harness every test program shares: exit codes, FAIL lines, the
- * timeout, errno names, checks, arguments, child processes, subcommands.
+ * timeout, errno names, checks, arguments, child processes, I/O helpers,
+ * and the cases (LAB_CASE) with the one main() that runs them.
  *
  * Define before including it: TIMEOUT_S, the bound on every blocking call;
  * optionally LABTEST_LOST, what a timeout suggests was lost ("wakeup"), and
@@ -294,44 +295,150 @@ static inline void reap(pid_t pid, const char *who)
 	wait_pass(pid, who);
 }
 
-/* A subcommand "PROG NAME ARGS": @nargs arguments, or at least -@nargs. */
-struct command {
+/* Read until @len bytes or end of file; the count, or -1 on an error. */
+static inline ssize_t read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+/* One write that must take all @len bytes; dies on an error. */
+static inline void write_full(int fd, const void *buf, size_t len,
+			      const char *what)
+{
+	ssize_t n = write(fd, buf, len);
+
+	if (n < 0)
+		die(what);
+	if ((size_t)n != len)
+		fail("short %s: got %zd, expected %zu", what, n, len);
+}
+
+/* A call that must succeed: prints "WHAT: ok". */
+static inline void expect_ok(const char *what, long ret)
+{
+	int err = errno;
+
+	if (ret < 0) {
+		printf("%s: %s\n", what, errname(err));
+		fail("%s: got %s, expected success", what, errname(err));
+		return;
+	}
+	printf("%s: ok\n", what);
+}
+
+/*
+ * Prints "WHAT: TEXT" for the @n bytes a call returned (or its errno when
+ * @n < 0) and FAILs unless they are @word.
+ */
+static inline void print_word(const char *what, const char *buf, ssize_t n,
+			      const char *word)
+{
+	size_t len = strlen(word);
+	int err = errno;
+
+	if (n < 0) {
+		printf("%s: %s\n", what, errname(err));
+		fail("%s: got %s, expected \"%s\"", what, errname(err), word);
+		return;
+	}
+	printf("%s: %.*s\n", what, (int)n, buf);
+	if ((size_t)n != len || memcmp(buf, word, len))
+		fail("%s: got \"%.*s\" (%zd bytes), expected \"%s\" (%zu bytes)",
+		     what, (int)n, buf, n, word, len);
+}
+
+/*
+ * The cases. LAB_CASE(fn, "ARGS", n) { ... } defines a case and registers
+ * it (a constructor, as kselftest_harness.h's TEST() does): "PROG fn ARGS"
+ * runs it, the name spelt with '-' for '_'; n arguments, or at least -n.
+ * argv holds the arguments, NULL-terminated. The harness owns main().
+ */
+struct lab_case {
 	const char *name;
 	const char *args;
 	int nargs;
 	void (*run)(char **argv);
+	struct lab_case *next;
 };
 
-static inline void list_commands(const char *prog, const struct command *c,
-				 size_t n)
-{
-	size_t i;
+static struct lab_case *lab_cases;
 
-	printf("usage: %s COMMAND ARGS...\n", prog);
-	for (i = 0; i < n; i++)
-		printf("  %s %s %s\n", prog, c[i].name, c[i].args);
+/* Keeps the list sorted by name, so that usage lists the cases in order. */
+static inline void lab_register(struct lab_case *c)
+{
+	struct lab_case **p = &lab_cases;
+
+	while (*p && strcmp((*p)->name, c->name) < 0)
+		p = &(*p)->next;
+	c->next = *p;
+	*p = c;
 }
 
-/* Runs the subcommand argv[1] names; returns the exit code. */
-static inline int run_command(const char *prog, const struct command *c,
-			      size_t n, int argc, char **argv)
-{
-	size_t i;
+#define LAB_CASE(fn, args, nargs)					\
+	static void fn(char **argv);					\
+	static struct lab_case lab_case_##fn = { #fn, args, nargs, fn, NULL }; \
+	static void __attribute__((constructor)) lab_register_##fn(void) \
+	{								\
+		lab_register(&lab_case_##fn);				\
+	}								\
+	static void fn(char **argv)
 
-	for (i = 0; argc >= 2 && i < n; i++) {
+/* Whether the command line's @word names case @name ('-' for '_'). */
+static inline int lab_case_named(const char *name, const char *word)
+{
+	for (; *name && *word; name++, word++)
+		if (*name != (*word == '-' ? '_' : *word))
+			return 0;
+	return !*name && !*word;
+}
+
+static inline void lab_usage(const char *prog)
+{
+	const struct lab_case *c;
+	const char *p;
+
+	printf("usage: %s CASE ARGS...\n", prog);
+	for (c = lab_cases; c; c = c->next) {
+		printf("  %s ", prog);
+		for (p = c->name; *p; p++)
+			putchar(*p == '_' ? '-' : *p);
+		printf(" %s\n", c->args);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 :
+			   argv[0];
+	const struct lab_case *c;
+
+	labtest_start();
+	for (c = lab_cases; argc >= 2 && c; c = c->next) {
 		int nargs = argc - 2;
 
-		if (strcmp(argv[1], c[i].name))
+		if (!lab_case_named(c->name, argv[1]))
 			continue;
-		if (c[i].nargs >= 0 ? nargs != c[i].nargs :
-		    nargs < -c[i].nargs) {
-			fail("usage: %s %s %s", prog, c[i].name, c[i].args);
+		if (c->nargs >= 0 ? nargs != c->nargs : nargs < -c->nargs) {
+			fail("usage: %s %s %s", prog, argv[1], c->args);
 			return KSFT_FAIL;
 		}
-		c[i].run(argv + 2);
+		c->run(argv + 2);
 		return failed ? KSFT_FAIL : KSFT_PASS;
 	}
-	list_commands(prog, c, n);
+	lab_usage(prog);
 	return KSFT_FAIL;
 }
 

@@ -22,7 +22,7 @@
 #include "labtest.h"
 
 /* kmemleak-scan N: N scans, one after the other, every signal blocked. */
-static void cmd_kmemleak_scan(char **argv)
+LAB_CASE(kmemleak_scan, "N", 1)
 {
 	unsigned long long i, n = arg_num(argv[0], 1, 10, "N");
 	sigset_t all;
@@ -40,15 +40,4 @@ static void cmd_kmemleak_scan(char **argv)
 		printf("scan %llu: done\n", i);
 	}
 	close(fd);
-}
-
-static const struct command commands[] = {
-	{ "kmemleak-scan", "N", 1, cmd_kmemleak_scan },
-};
-
-int main(int argc, char **argv)
-{
-	labtest_start();
-	return run_command("lifecycle", commands, ARRAY_SIZE(commands), argc,
-			   argv);
 }
