@@ -98,7 +98,7 @@ INITRAMFS := $(B)/initramfs.cpio
 # with the shared harness from testcases/lib/labtest.h.
 PROG_CFLAGS := -static -Os -Wall -Wextra -Werror -I$(TOP)/module -I$(TOP)/testcases/lib \
 	-isystem $(KBUILD)/usr/include
-PROG_DEPS := $(TOP)/testcases/lib/labtest.h $(TOP)/module/ipclab_uapi.h
+PROG_DEPS := $(TOP)/testcases/lib/labtest.h $(TOP)/testcases/lib/labtest.c $(TOP)/module/ipclab_uapi.h
 
 # --- QEMU: one concern per line -----------------------------------------------
 
@@ -318,8 +318,8 @@ _shell: $(INITRAMFS) $(TSC_KHZ)
 		-serial chardev:s0 -mon chardev=s0 -append "$$append quiet ipclab.mode=shell"
 
 CHECKPATCH := $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
-	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES
-LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/rootfs/gate/*.c $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.h)
+	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,MACRO_ARG_REUSE
+LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/rootfs/gate/*.c $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.[ch])
 LINT_SH := $(TOP)/scripts/*.sh $(TOP)/rootfs/*.sh $(TOP)/rootfs/init $(TOP)/.ci/run \
 	$(wildcard $(TOP)/testcases/*/*.sh $(TOP)/testcases/lib/*.sh)
 

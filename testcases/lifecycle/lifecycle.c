@@ -16,10 +16,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define TIMEOUT_S	60	/* a scan of the debug kernel takes seconds */
+#include "labtest.h"
+
 #define KMEMLEAK	"/sys/kernel/debug/kmemleak"
 
-#include "labtest.h"
+LAB_PROGRAM(.timeout_s = 60);	/* a scan of the debug kernel takes seconds */
 
 /* kmemleak-scan N: N scans, one after the other, every signal blocked. */
 LAB_CASE(kmemleak_scan, "N", 1)
