@@ -14,9 +14,9 @@
 
 #include "ipclab_uapi.h"
 
-#define TIMEOUT_S	20
-
 #include "labtest.h"
+
+LAB_PROGRAM(.timeout_s = 20);
 
 #define FILE_(name)	IPCLAB_DEBUGFS_DIR "/" name
 
@@ -82,7 +82,7 @@ static void set_value(unsigned long long v)
 }
 
 /* value V: debugfs_create_u32 parses and prints the number itself. */
-static void cmd_value(char **argv)
+LAB_CASE(value, "V", 1)
 {
 	unsigned long long v = arg_num(argv[0], 0, 0xffffffffULL, "V");
 	struct state s;
@@ -101,7 +101,7 @@ static void cmd_value(char **argv)
 }
 
 /* poke K WORD: K writes to poke; pokes and state follow. */
-static void cmd_poke(char **argv)
+LAB_CASE(poke, "K WORD", 2)
 {
 	unsigned long long k = arg_num(argv[0], 1, 1000, "K");
 	const char *word = argv[1];
@@ -118,23 +118,11 @@ static void cmd_poke(char **argv)
 	p1 = file_num(FILE_("pokes"));
 	printf("pokes: +%llu\n", p1 - p0);
 	get_state(&s);
-	printf("state pokes: %s\n", s.pokes == p1 ? "same" : "different");
+	expect_eq("state pokes", s.pokes, p1);
 	printf("state last: %s\n", s.last);
 	memset(longword, 'z', sizeof(longword));
 	expect_err("poke too long",
 		   file_write(FILE_("poke"), longword, sizeof(longword)),
 		   EINVAL);
 	printf("pokes after: +%llu\n", file_num(FILE_("pokes")) - p0);
-}
-
-static const struct command commands[] = {
-	{ "value", "V", 1, cmd_value },
-	{ "poke", "K WORD", 2, cmd_poke },
-};
-
-int main(int argc, char **argv)
-{
-	labtest_start();
-	return run_command("debugfs", commands, ARRAY_SIZE(commands), argc,
-			   argv);
 }
