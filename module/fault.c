@@ -86,6 +86,8 @@ static void fault_soft_lockup(void)
 	preempt_enable();
 }
 
+#define FAULT_LEAKS	32
+
 static ssize_t fault_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
 {
@@ -112,16 +114,16 @@ static ssize_t fault_write(struct file *file, const char __user *ubuf,
 		wait_for_completion(&fault_never);
 	} else if (!strcmp(name, "leak")) {
 		/*
-		 * Eight objects: kmemleak is conservative, and a stale copy
-		 * of the last pointer on this stack may still hide that one.
+		 * Many objects: kmemleak is conservative, and stale copies of
+		 * pointers on this task's stack (scanned whole) hide a few.
 		 */
-		for (i = 0; i < 8; i++) {
+		for (i = 0; i < FAULT_LEAKS; i++) {
 			leak = kmalloc(64, GFP_KERNEL);
 			if (!leak)
 				return -ENOMEM;
 			memset(leak, 0x5a, 64);
 		}
-		pr_info("fault: leaked 8 objects of 64 bytes\n");
+		pr_info("fault: leaked %d objects of 64 bytes\n", FAULT_LEAKS);
 	} else if (!strcmp(name, "uaf")) {
 		if (!IS_ENABLED(CONFIG_KASAN))
 			return -EOPNOTSUPP;

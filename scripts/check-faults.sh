@@ -19,7 +19,7 @@ check_one() {
 	want=$(cat "$dir/verdict")
 	name=$(basename "$dir")
 	start=$(date +%s)
-	make --no-print-directory -C "$TOP" _test MODULE_DIR="$dir" \
+	make --no-print-directory -C "$TOP" test MODULE_DIR="$dir" \
 		TESTS='chardev/*' OUT="$out" "$@" >"$out.log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
@@ -45,7 +45,7 @@ check_injected() {
 	out=$1
 	shift
 	start=$(date +%s)
-	make --no-print-directory -C "$TOP" _test EXTRA_TESTS="$TOP/runner/inject" \
+	make --no-print-directory -C "$TOP" test EXTRA_TESTS="$TOP/runner/inject" \
 		MODULE_ARGS=fault_inject=1 OUT="$out" "$@" >"$out.log" 2>&1
 	secs=$(($(date +%s) - start))
 	results=$(tclsh "$TOP/runner/query.tcl" tests "$out/results") || results=""
@@ -70,6 +70,21 @@ check_injected() {
 	[ -n "$results" ] || bad=" no results"
 	none_or_fail "$bad" "injected faults: each got its verdict, every other test passed, $secs s" \
 		"injected faults: wrong verdicts (log: $out.log)"
+	# shellcheck disable=SC2086 # words NAME=VERDICT, no glob characters
+	show_logs "$out/results/logs" $bad
+}
+
+# The end of each wrong test's log, for a CI whose files are gone after the
+# run: printable ASCII only (the log holds guest text).
+show_logs() {
+	dir=$1
+	shift
+	for item in "$@"; do
+		log="$dir/${item%=*}.log"
+		[ -f "$log" ] || continue
+		echo "# --- the last lines of $log:"
+		tail -n 30 "$log" | LC_ALL=C tr -c '\n[:print:]' '?' | sed 's/^/#   /'
+	done
 }
 
 main() {

@@ -183,7 +183,7 @@ check_one() {
 # copy (teacher/) has them all.
 check_hidden() {
 	out=$GRADE_OUT/hidden
-	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _grade SUBMISSION="$1" \
+	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" grade SUBMISSION="$1" \
 		OUT="$out" EXTRA_TESTS="$TOP/examples/hidden-tests" \
 		TESTS='chardev/write-read hiddenchar/*' >"$out.log" 2>&1
 	res=$out/grade/${1##*/}
@@ -259,7 +259,7 @@ main() {
 	make_submissions "$subs"
 
 	# A missing directory: one clear line on stderr, a non-zero exit.
-	err=$(make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _grade \
+	err=$(make --no-print-directory -C "$TOP" -f "$TOP/Makefile" grade \
 		SUBMISSION="$subs/no-such-dir" 2>&1 >/dev/null)
 	rc=$?
 	if [ "$rc" -ne 0 ] && echo "$err" | grep -q '^grade: SUBMISSION=.*: no such directory'; then
@@ -279,7 +279,7 @@ main() {
 	export IPCLAB_CHECK_SECRET="$CANARY_ENV"
 	rm -f /tmp/ipclab-pwned* "$HOME"/ipclab-pwned* /tmp/ipclab-zipslip
 	host_listing "$kb" "$ks" >"$GRADE_OUT/host.before"
-	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _grade-all \
+	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" grade-all \
 		SUBMISSIONS="$subs" >"$GRADE_OUT/grade-all.stdout" 2>&1
 	cat "$GRADE_OUT/grade-all.stdout"
 	for exp in "$subs"/*.expect; do

@@ -21,7 +21,7 @@ main() {
 	}
 	dirs=""
 	for i in 1 2 3; do
-		make --no-print-directory -C "$TOP" _test SHARD="$i/3" OUT="$out/$i" >"$out.$i.log" 2>&1
+		make --no-print-directory -C "$TOP" test SHARD="$i/3" OUT="$out/$i" >"$out.$i.log" 2>&1
 		dirs="$dirs $out/$i/results"
 	done
 	# shellcheck disable=SC2086 # one word per directory
