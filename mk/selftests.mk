@@ -5,23 +5,23 @@
 
 # Built statically from KSRC with the lab kernel's headers (scripts/selftests.sh),
 # packed as a second cpio archive appended to the lab's initramfs (the kernel
-# unpacks both), so make test's initramfs stays small. runner/kselftest/selftests/ holds
+# unpacks both), so make test's initramfs stays small. suites/selftests/ holds
 # the testcase (one test per collection, one subtest per kselftest result) and
 # the skip list; the results are make test's files and verdicts.
 SELFTESTS_CPIO := $(B)/selftests.cpio
 SELFTESTS_INITRAMFS := $(B)/initramfs-selftests.cpio
 
-$(SELFTESTS_CPIO): $(TOP)/scripts/selftests.sh $(TOP)/runner/kselftest/selftests/timeout $(BZIMAGE) $(B)/gen_init_cpio
+$(SELFTESTS_CPIO): $(TOP)/scripts/selftests.sh $(TOP)/suites/selftests/timeout $(BZIMAGE) $(B)/gen_init_cpio
 	$(Q)sh $(TOP)/scripts/selftests.sh '$(KSRC)' '$(KBUILD)' $(B)/selftests $(B)/gen_init_cpio $@
 
 $(SELFTESTS_INITRAMFS): $(INITRAMFS) $(SELFTESTS_CPIO)
 	$(Q)cat $^ >$@
 
-# _test's recipe, with the bigger initramfs and only runner/kselftest/selftests/.
+# _test's recipe, with the bigger initramfs and only suites/selftests/.
 _selftests: $(SELFTESTS_INITRAMFS)
 _selftests: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(SELFTESTS_INITRAMFS),$(QEMU))
-_selftests: TESTDIRS = $(TOP)/runner/kselftest
-LINT_SH += $(TOP)/runner/kselftest/selftests/timeout
+_selftests: TESTDIRS = $(TOP)/suites/selftests
+LINT_SH += $(TOP)/suites/selftests/timeout
 
 # Only directories the lab made (scripts/check-vars.sh marks them).
 clean:

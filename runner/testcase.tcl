@@ -79,7 +79,12 @@ proc _lab_load_testcases {dirs} {
 	global lab
 	set found {}
 	foreach dir $dirs {
-		foreach exp [glob -nocomplain -directory $dir */*.exp] {
+		# A folder of testcase folders, or one testcase folder itself.
+		set exps [glob -nocomplain -directory $dir *.exp]
+		if {![llength $exps]} {
+			set exps [glob -nocomplain -directory $dir */*.exp]
+		}
+		foreach exp $exps {
 			set settings [_lab_read_settings [file dirname $exp]]
 			lappend found [list [dict get $settings order] \
 				[file tail [file dirname $exp]] $exp $settings]

@@ -146,7 +146,7 @@ main() {
 
 	echo "bench: the mechanisms, inside the guest"
 	rm -f "$OUTDIR/mechanisms.txt"
-	LAB_BENCH=$OUTDIR/mechanisms.txt lab "$@" EXTRA_TESTS="$TOP/runner/bench" \
+	LAB_BENCH=$OUTDIR/mechanisms.txt lab "$@" EXTRA_TESTS="$TOP/suites/bench" \
 		TESTS='bench/*' OUT="$OUTDIR/mechanisms" >"$log" 2>&1 || die "the bench tests failed (log: $log)"
 
 	load1=$(cut -d ' ' -f 1 /proc/loadavg)

@@ -45,7 +45,7 @@ check_injected() {
 	out=$1
 	shift
 	start=$(date +%s)
-	make --no-print-directory -C "$TOP" test EXTRA_TESTS="$TOP/runner/inject" \
+	make --no-print-directory -C "$TOP" test EXTRA_TESTS="$TOP/suites/faults" \
 		MODULE_ARGS=fault_inject=1 OUT="$out" "$@" >"$out.log" 2>&1
 	secs=$(($(date +%s) - start))
 	results=$(tclsh "$TOP/runner/query.tcl" tests "$out/results") || results=""

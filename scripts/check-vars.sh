@@ -172,7 +172,7 @@ main() {
 		case "$goal" in
 		test | list | grade | grade-all | test-matrix | bisect-run)
 			check_runner "$TOP/testcases$extra" ;;
-		selftests) check_runner "$TOP/runner/kselftest" ;;
+		selftests) check_runner "$TOP/suites/selftests" ;;
 		merge-results) check_dirs ;;
 		clean) owned OUT "$OUT" .ipclab-out ;;
 		distclean)

@@ -75,7 +75,7 @@ main() {
 		INSTALL_PATH="$OUTDIR/install" install >"$OUTDIR/build.log" 2>&1 ||
 		die "building the kselftests failed (hint: see $OUTDIR/build.log)"
 	strip_elves "$OUTDIR/install"
-	file_list "$OUTDIR/install" "$TOP/runner/kselftest/selftests/timeout" >"$OUTPUT.list"
+	file_list "$OUTDIR/install" "$TOP/suites/selftests/timeout" >"$OUTPUT.list"
 	"$GEN" "$OUTPUT.list" >"$OUTPUT.tmp"
 	mv "$OUTPUT.tmp" "$OUTPUT"
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the lifecycle tests (and the injected leak of runner/inject/) need of
+ * What the lifecycle tests (and the injected leak of suites/faults/) need of
  * user space: kmemleak scans that nothing can abandon.
  *
  * kmemleak abandons a scan, and then reports nothing, when the process that
