@@ -96,7 +96,7 @@ check_bad_inputs() {
 	refused "PROFILE='fast'" test PROFILE=fast "$o"
 	refused "V='2'" test V=2 "$o"
 	refused "no such directory" test EXTRA_TESTS=/nonexistent "$o"
-	refused "holds no <mechanism>/*.exp" test "EXTRA_TESTS=$W/noexp" "$o"
+	refused "holds no *.exp nor <mechanism>/*.exp" test "EXTRA_TESTS=$W/noexp" "$o"
 	refused "MODULE_DIR=/nonexistent: no such directory" test MODULE_DIR=/nonexistent "$o"
 	refused "no sources" test "MODULE_DIR=$W/empty" "$o"
 	refused "DURATIONS=/nonexistent" test DURATIONS=/nonexistent "$o"

@@ -117,10 +117,10 @@ check_extra() {
 	for d in $EXTRA_TESTS; do
 		[ -d "$d" ] || bad "EXTRA_TESTS: $d: no such directory (hint: EXTRA_TESTS=dir holding <mechanism>/*.exp)"
 		found=0
-		for f in "$d"/*/*.exp; do
+		for f in "$d"/*.exp "$d"/*/*.exp; do
 			[ -f "$f" ] && found=1 && break
 		done
-		[ "$found" = 1 ] || bad "EXTRA_TESTS: $d holds no <mechanism>/*.exp (hint: EXTRA_TESTS=dir holding <mechanism>/*.exp)"
+		[ "$found" = 1 ] || bad "EXTRA_TESTS: $d holds no *.exp nor <mechanism>/*.exp (hint: EXTRA_TESTS=dir holding <mechanism>/*.exp)"
 	done
 }
 
