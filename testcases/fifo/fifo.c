@@ -149,7 +149,6 @@ LAB_CASE(nonblock, "NAME WORD", 2)
 	signal(SIGPIPE, SIG_IGN);
 	expect_err("write after the reader closed", write(wfd, word, len),
 		   EPIPE);
-	close(wfd);
 	must(unlink(path), "unlink");
 }
 
@@ -183,11 +182,8 @@ LAB_CASE(name, "NAME WORD", 2)
 		  0);
 	fd = open_fifo("open the new fifo", O_RDONLY | O_NONBLOCK);
 	expect_eq("read from the new fifo", read(fd, buf, sizeof(buf)), 0);
-	close(fd);
 	print_word("read from the unlinked fifo", buf,
 		   read(rfd, buf, sizeof(buf)), word);
-	close(rfd);
-	close(wfd);
 	must(unlink(path), "unlink");
 }
 
@@ -237,7 +233,6 @@ LAB_CASE(recv, "NAME SIZE SEED", 3)
 			bad += buf[i] != want[i];
 	}
 	must(n, "receiver read");
-	close(fd);
 	printf("receiver pid %d: got %zu bytes, %zu differ\n", (int)getpid(),
 	       done, bad);
 	expect_eq("bytes received", done, size);

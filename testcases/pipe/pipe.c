@@ -85,8 +85,6 @@ LAB_CASE(capacity, "SIZE SEED", 2)
 		   fcntl(fds[1], F_SETPIPE_SZ, 0x80000001u), EINVAL);
 	expect_eq("size after errors", fcntl(fds[0], F_GETPIPE_SZ), got);
 	pages(fds[0], n, &rst);
-	close(fds[0]);
-	close(fds[1]);
 }
 
 /*
@@ -199,7 +197,6 @@ LAB_CASE(atomic, "WRITERS RECORDS SIZE SEED", 4)
 	printf("records: %lu intact of %lu, %lu torn\n", intact, total, torn);
 	expect_eq("intact records", intact, total);
 	expect_eq("torn records", torn, 0);
-	close(fds[0]);
 }
 
 /*
@@ -252,8 +249,6 @@ LAB_CASE(big, "WRITERS RECORDS SIZE", 3)
 	/* Allowed above PIPE_BUF: reported, not asserted. */
 	printf("torn records: %lu of %lu\n", torn,
 	       (unsigned long)writers * records);
-	close(fds[0]);
-	free(buf);
 }
 
 /* epipe WORD: a reader takes WORD and leaves; then EPIPE and SIGPIPE. */
@@ -350,7 +345,6 @@ LAB_CASE(eof, "WORD WRITERS", 2)
 		expect_eq("lines from one writer", seen[i], 1);
 	}
 	printf("eof after %u lines from %u writers\n", lines, writers);
-	close(fds[0]);
 
 	/* The classic bug: a write end left open in the reader. */
 	must(pipe2(fds, 0), "pipe2");
@@ -366,5 +360,4 @@ LAB_CASE(eof, "WORD WRITERS", 2)
 	expect_poll("after closing it", fds[0], lab_program.timeout_s * 1000,
 		    POLLHUP);
 	expect_eq("read after the last close", read(fds[0], buf, 1), 0);
-	close(fds[0]);
 }

@@ -115,8 +115,6 @@ LAB_CASE(stream, "SIZE SEED WORD", 3)
 	print_word("parent received", back,
 		   read_full(sv[0], back, sizeof(back)), word);
 	reap(pid, "child");
-	close(sv[0]);
-	free(buf);
 }
 
 /* Sends one write per size, of 'a', 'b', ... */
@@ -164,16 +162,12 @@ LAB_CASE(dgram, "SIZE...", -1)
 	printf("recv of %zu bytes into 1: %zd%s\n", sizes[0], r,
 	       mh.msg_flags & MSG_TRUNC ? ", MSG_TRUNC" : "");
 	print_word("next datagram", buf, read(sv[1], buf, sizeof(buf)), "z");
-	close(sv[0]);
-	close(sv[1]);
 
 	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
 	send_sizes(sv[0], sizes, n, buf);
 	r = read(sv[1], buf, sizeof(buf));
 	printf("stream: one read returned %zd of %zu\n", r, total);
 	expect_eq("stream read", r, total);
-	close(sv[0]);
-	close(sv[1]);
 }
 
 /*
@@ -213,7 +207,6 @@ static void named_dgram(const char *word)
 	must(sendto(fd, buf, n, 0, (struct sockaddr *)&from, fromlen),
 	     "sendto the client");
 	reap(pid, "dgram client");
-	close(fd);
 }
 
 /* named NAME WORD: a path in /tmp, the abstract namespace, datagrams. */
@@ -358,7 +351,6 @@ LAB_CASE(rights, "NAME WORD", 2)
 	expect_eq("shared offset", lseek(fd, 0, SEEK_CUR), len);
 	close(fd);
 	expect_err("SCM_RIGHTS with a closed fd", pass_fd(sv[0], fd), EBADF);
-	close(sv[0]);
 }
 
 /* Prints what SO_PEERCRED says of @fd's peer; FAILs unless as expected. */
@@ -411,7 +403,5 @@ LAB_CASE(peercred, "NAME UID GID", 3)
 	fd = must(accept(lfd, NULL, NULL), "accept");
 	expect_peer(fd, "server sees the client", pid, uid, gid);
 	write(fd, "x", 1);
-	close(fd);
 	reap(pid, "client");
-	close(lfd);
 }
