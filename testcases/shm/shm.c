@@ -88,16 +88,14 @@ static void expect_counts(int fd, const struct ipclab_shm_info *base,
 	struct ipclab_shm_info i;
 	char got[80];
 
-	for (;;) {
+	do {
 		i = dev_info(fd);
 		snprintf(got, sizeof(got), "%+lld/%+lld/%+lld",
 			 (long long)(i.buffers - base->buffers),
 			 (long long)(i.all_mappings - base->all_mappings),
 			 (long long)(i.producers - base->producers));
-		if (!settle || !strcmp(got, want) || now_ms() > end)
-			break;
-		usleep(1000);
-	}
+	} while (settle && strcmp(got, want) && now_ms() < end &&
+		 !usleep(1000));
 	if (!what)	/* only waited */
 		return;
 	printf("%s: %s buffers/mappings/producers\n", what, got);
