@@ -11,7 +11,6 @@
 
 #define POLL_BOUND_MS	2000	/* poll() must wake within this */
 #define MAX_EVENTS	1000
-#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 static __u64 now_ns(clockid_t clock)
 {
@@ -28,6 +27,7 @@ static __u64 now_ns(clockid_t clock)
 static void pin_here(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int cpu = sched_getcpu();
 	cpu_set_t set;
 
 	if (cpus < 2) {
@@ -35,8 +35,8 @@ static void pin_here(void)
 		exit(KSFT_SKIP);
 	}
 	CPU_ZERO(&set);
-	CPU_SET(sched_getcpu(), &set);
-	if (sched_setaffinity(0, sizeof(set), &set) < 0)
+	CPU_SET(cpu, &set);
+	if (cpu < 0 || sched_setaffinity(0, sizeof(set), &set) < 0)
 		die("sched_setaffinity");
 	printf("reader pinned to one of %ld CPUs\n", cpus);
 }

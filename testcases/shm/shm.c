@@ -111,23 +111,18 @@ void expect_fresh(int fd, const char *what)
 	       i.mappings, i.mode, i.pad0);
 	if (i.size != IPCLAB_SHM_DEFAULT_SIZE || i.mappings || i.mode ||
 	    i.pad0)
-		fail("%s: expected size %u, mappings 0, mode 0, pad0 0", what,
+		fail("%s: got size %u, mappings %u, mode %u, pad0 %u, expected %u, 0, 0, 0",
+		     what, i.size, i.mappings, i.mode, i.pad0,
 		     IPCLAB_SHM_DEFAULT_SIZE);
 }
 
-static __u64 load_v0(const void *rec)
-{
-	return __atomic_load_n(&((const struct ipclab_shm_record *)rec)->v[0],
-			       __ATOMIC_RELAXED);
-}
-
 /* FAILs unless the producer moves v[0] within SETTLE_MS. */
-static void expect_moves(const char *what, const void *rec)
+static void expect_moves(const char *what, struct ipclab_shm_record *rec)
 {
 	long long end = now_ms() + SETTLE_MS;
-	__u64 from = load_v0(rec);
+	__u64 from = LOAD(rec->v[0]);
 
-	while (load_v0(rec) == from)
+	while (LOAD(rec->v[0]) == from)
 		if (now_ms() > end) {
 			fail("%s: v[0] stayed %llu", what, from);
 			return;
@@ -264,14 +259,14 @@ LAB_CASE(lifetime, "SEED START", 2)
 	close(fd);
 	expect_counts(ctl, &base, "after close(fd)", 0, "+1/+1/+1");
 	expect_stream("after close(fd)", map + PAGE, size - PAGE, seed);
-	expect_moves("producer after close(fd)", map);
+	expect_moves("producer after close(fd)", (void *)map);
 
 	if (xfork() == 0) {
 		/* Wait for the parent's munmap, then use the pages alone. */
 		expect_counts(ctl, &base, NULL, 1, "+1/+1/+1");
 		expect_stream("child, after the parent's munmap", map + PAGE,
 			      size - PAGE, seed);
-		expect_moves("child: producer", map);
+		expect_moves("child: producer", (void *)map);
 		memset(map + PAGE, 0, size - PAGE);
 		expect_stream("child: the pages took a write", map + PAGE,
 			      size - PAGE, 0);
@@ -290,7 +285,7 @@ LAB_CASE(unload, "START", 1)
 {
 	__u64 start = arg_num(argv[0], 0, 1ULL << 40, "START");
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
-	void *rec = dev_map(fd, IPCLAB_SHM_DEFAULT_SIZE, 0);
+	struct ipclab_shm_record *rec = dev_map(fd, IPCLAB_SHM_DEFAULT_SIZE, 0);
 
 	dev_start(fd, IPCLAB_SHM_MODE_SEQ, 8, start, 0, 0);
 	close(fd);
@@ -298,9 +293,9 @@ LAB_CASE(unload, "START", 1)
 	expect_err("delete_module while mapped (fd closed)",
 		   syscall(SYS_delete_module, "ipclab", O_NONBLOCK), EAGAIN);
 	expect_moves("producer after the failed unload", rec);
-	if (load_v0(rec) <= start)
-		fail("v[0]: got %llu, expected more than %llu", load_v0(rec),
-		     start);
+	if (LOAD(rec->v[0]) <= start)
+		fail("v[0]: got %llu, expected more than %llu",
+		     LOAD(rec->v[0]), start);
 	munmap(rec, IPCLAB_SHM_DEFAULT_SIZE);
 	expect_counts(open_dev(IPCLAB_SHM_PATH, 0), &none,
 		      "after munmap (this check's own fd is the 1 buffer)", 1,

@@ -10,6 +10,7 @@
 #include "labtest.h"
 
 #define PAGE		((size_t)sysconf(_SC_PAGESIZE))
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 /* An ioctl of the device that must succeed. */
 #define dev_ioctl(fd, req, arg)				\
