@@ -262,10 +262,10 @@ static void watch(char **argv, int sleep)
 	if (sleep ? 2 * cpu >= wall : 2 * cpu <= wall)
 		fail("%s cpu: got %llu ms of %llu ms, expected %s half", how,
 		     cpu / 1000000, wall / 1000000, sleep ? "under" : "over");
-	if (!sleep)
+	if (!sleep) {
 		printf("spins: %lu (%lu per publication)\n", spins,
 		       spins / (n ? n : 1));
-	if (sleep) {
+	} else {
 		printf("wakeups: %lu for %lu publications\n", wakeups, count);
 		expect_eq("poll() returns", wakeups, count);
 		/* Each of POLLIN, POLLRDNORM, POLLPRI, at least once. */
@@ -294,7 +294,8 @@ static void poll_case(char **argv)
 }
 
 static struct lab_case poll_entry = {
-	"poll", "WORDS START COUNT INTERVAL_MS", 4, poll_case, NULL
+	.name = "poll", .args = "WORDS START COUNT INTERVAL_MS", .nargs = 4,
+	.run = poll_case,
 };
 
 static void __attribute__((constructor)) poll_register(void)
