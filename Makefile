@@ -319,7 +319,7 @@ _shell: $(INITRAMFS) $(TSC_KHZ)
 
 CHECKPATCH := $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,MACRO_ARG_REUSE
-LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/rootfs/gate/*.c $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.c $(TOP)/testcases/lib/*.[ch])
+LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/rootfs/gate/*.c $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.[ch] $(TOP)/testcases/lib/*.[ch])
 LINT_SH := $(TOP)/scripts/*.sh $(TOP)/rootfs/*.sh $(TOP)/rootfs/init $(TOP)/.ci/run \
 	$(wildcard $(TOP)/testcases/*/*.sh $(TOP)/testcases/lib/*.sh)
 
