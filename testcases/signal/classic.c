@@ -69,20 +69,13 @@ LAB_CASE(receiver, "PIDFILE SECONDS", 2)
 /* sender PID: send SIGINT with kill(2); perror on failure. */
 LAB_CASE(sender, "PID", 1)
 {
-	char *end;
-	long pid;
+	pid_t pid = arg_num(argv[0], 1, 0x7fffffff, "PID");
 
-	errno = 0;
-	pid = strtol(argv[0], &end, 10);
-	if (errno || end == argv[0] || *end || pid <= 0) {
-		fprintf(stderr, "usage: signal sender PID (a number > 0)\n");
-		exit(KSFT_FAIL);
-	}
 	if (kill(pid, SIGINT) < 0) {
 		perror("kill");
 		exit(KSFT_FAIL);
 	}
-	printf("sender: SIGINT sent to %ld\n", pid);
+	printf("sender: SIGINT sent to %d\n", (int)pid);
 }
 
 /* Complete lines of @file equal to @text (any line if @text is NULL). */
