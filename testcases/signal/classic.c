@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The programs the shell drives: the classic SIGINT receiver and kill(2)
+ * sender, await (for a file's lines) and hold (the module in use).
+ */
+#include <sys/ioctl.h>
+
+#include "ipclab_uapi.h"
+#include "labtest.h"
+
+static int sigints, sigterm;	/* set by the handlers */
+
+static void on_sigint(int sig)
+{
+	static const char msg[] = "received SIGINT\n";
+
+	(void)sig;
+	__atomic_add_fetch(&sigints, 1, __ATOMIC_RELAXED);
+	write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+}
+
+static void on_sigterm(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&sigterm, 1, __ATOMIC_RELAXED);
+}
+
+/* Our pid into @path, whole: written to PATH.tmp, then renamed. */
+static void write_pidfile(const char *path)
+{
+	char tmp[256], line[32];
+	int fd, len = snprintf(line, sizeof(line), "%d\n", (int)getpid());
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, line, len) != len || close(fd) < 0 ||
+	    rename(tmp, path) < 0)
+		die(path);
+}
+
+/*
+ * receiver PIDFILE SECONDS: print "received SIGINT" for every SIGINT, sleep
+ * otherwise; SIGTERM ends it, so does the alarm after SECONDS (a FAIL).
+ * The pid goes to PIDFILE once it is ready.
+ */
+LAB_CASE(receiver, "PIDFILE SECONDS", 2)
+{
+	unsigned int secs = arg_num(argv[1], 1, 3600, "SECONDS");
+	struct sigaction sa = { .sa_handler = on_sigint };
+
+	sigemptyset(&sa.sa_mask);
+	/* A shell starts background jobs with SIGINT ignored: override. */
+	if (sigaction(SIGINT, &sa, NULL) < 0)
+		die("sigaction SIGINT");
+	sa.sa_handler = on_sigterm;
+	if (sigaction(SIGTERM, &sa, NULL) < 0)
+		die("sigaction SIGTERM");
+	phase = "receiver waiting for signals";
+	alarm(secs);
+	printf("receiver: pid %d, waiting for SIGINT\n", (int)getpid());
+	write_pidfile(argv[0]);
+	/* pause() returns after each handler ran. */
+	while (!__atomic_load_n(&sigterm, __ATOMIC_RELAXED))
+		pause();
+	printf("receiver: SIGTERM after %d SIGINT\n",
+	       __atomic_load_n(&sigints, __ATOMIC_RELAXED));
+}
+
+/* sender PID: send SIGINT with kill(2); perror on failure. */
+LAB_CASE(sender, "PID", 1)
+{
+	pid_t pid = arg_num(argv[0], 1, 0x7fffffff, "PID");
+
+	if (kill(pid, SIGINT) < 0) {
+		perror("kill");
+		exit(KSFT_FAIL);
+	}
+	printf("sender: SIGINT sent to %d\n", (int)pid);
+}
+
+/* Complete lines of @file equal to @text (any line if @text is NULL). */
+static int count_lines(const char *file, const char *text)
+{
+	static char buf[65536];
+	char *p, *nl;
+	int n = 0;
+
+	if (read_file(file, buf, sizeof(buf)) < 0)
+		return 0;
+	for (p = buf; (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		n += !text || !strcmp(p, text);
+	}
+	return n;
+}
+
+/*
+ * await FILE COUNT [TEXT]: wait (up to 10 s, polling every 5 ms) until
+ * FILE has COUNT complete lines (equal to TEXT if given).
+ */
+LAB_CASE(await, "FILE COUNT [TEXT]", -2)
+{
+	int want = arg_num(argv[1], 1, 100000, "COUNT"), got;
+	struct timespec ms5 = { 0, 5000000 };
+	const char *text = argv[2];
+	long long t0 = now_ms();
+
+	if (text && argv[3]) {
+		fail("usage: signal await FILE COUNT [TEXT]");
+		return;
+	}
+	while ((got = count_lines(argv[0], text)) < want &&
+	       now_ms() - t0 < 10000)
+		nanosleep(&ms5, NULL);
+	if (got < want)
+		fail("%s: %d lines%s%s after 10 s, expected %d", argv[0], got,
+		     text ? " equal to " : "", text ? text : "", want);
+	else
+		printf("lines: %d\n", got);
+}
+
+/*
+ * hold SIGNO VALUE PIDFILE: keep a registration and an armed timer until
+ * SIGTERM (bounded by the alarm), so the module is in use meanwhile.
+ */
+LAB_CASE(hold, "SIGNO VALUE PIDFILE", 3)
+{
+	struct ipclab_signal_reg reg = {
+		.signo = arg_num(argv[0], 1, 64, "SIGNO"),
+		.value = arg_num(argv[1], 0, ~0ULL, "VALUE"),
+	};
+	struct timespec ts = { lab_program.timeout_s - 2, 0 };
+	__u32 ms = IPCLAB_SIGNAL_MAX_DELAY_MS;
+	int fd = open_dev(IPCLAB_SIGNAL_PATH, 0);
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, reg.signo);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    ioctl(fd, IPCLAB_SIGNAL_IOC_REGISTER, &reg) < 0 ||
+	    ioctl(fd, IPCLAB_SIGNAL_IOC_TIMER, &ms) < 0)
+		die("hold: REGISTER and TIMER");
+	write_pidfile(argv[2]);
+	printf("hold: registered, timer armed\n");
+	sigdelset(&set, reg.signo);
+	if (sigtimedwait(&set, NULL, &ts) != SIGTERM)
+		fail("hold: no SIGTERM within %ld s", (long)ts.tv_sec);
+	else
+		printf("hold: SIGTERM, closing\n");
+	close(fd);
+}
