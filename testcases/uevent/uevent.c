@@ -17,11 +17,10 @@ LAB_PROGRAM(.timeout_s = 30, .lost = "uevent");
 #define QUIET_MS	300	/* no uevent may come within this */
 #define MAX_WORDS	16
 
+/* A uevent: "action@devpath", then KEY=value strings, NUL-separated. */
 struct uevent {
-	char action[32];
-	char subsystem[32];
-	char word[IPCLAB_UEVENT_WORD_MAX + 1];
-	unsigned long long seq;
+	char buf[8192];
+	ssize_t n;
 };
 
 static int listen_uevents(void)
@@ -40,12 +39,20 @@ static int listen_uevents(void)
 	return fd;
 }
 
-static void copy_var(char *dst, size_t size, const char *s, const char *key)
+/* The value of @key ("KEY=") in @ev, or "". */
+static const char *env(const struct uevent *ev, const char *key)
 {
-	size_t n = strlen(key);
+	const char *p;
 
-	if (!strncmp(s, key, n))
-		snprintf(dst, size, "%s", s + n);
+	for (p = ev->buf; p < ev->buf + ev->n; p += strlen(p) + 1)
+		if (!strncmp(p, key, strlen(key)))
+			return p + strlen(key);
+	return "";
+}
+
+static unsigned long long seq(const struct uevent *ev)
+{
+	return strtoull(env(ev, "IPCLAB_SEQ="), NULL, 10);
 }
 
 /*
@@ -54,11 +61,7 @@ static void copy_var(char *dst, size_t size, const char *s, const char *key)
  */
 static int recv_uevent(int fd, struct uevent *ev, int ms)
 {
-	static char buf[8192];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char seq[32], devpath[128];
-	ssize_t n;
-	char *p;
 
 	do {
 		int ret = poll(&pfd, 1, ms);
@@ -67,26 +70,11 @@ static int recv_uevent(int fd, struct uevent *ev, int ms)
 			die("poll");
 		if (ret == 0)
 			return -1;
-		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-		if (n < 0)
+		ev->n = recv(fd, ev->buf, sizeof(ev->buf) - 1, MSG_DONTWAIT);
+		if (ev->n < 0)
 			die("recv");
-		buf[n] = '\0';
-		memset(ev, 0, sizeof(*ev));
-		seq[0] = '\0';
-		devpath[0] = '\0';
-		/* "action@devpath", then KEY=value strings, NUL-separated. */
-		for (p = buf + strlen(buf) + 1; p < buf + n;
-		     p += strlen(p) + 1) {
-			copy_var(ev->action, sizeof(ev->action), p, "ACTION=");
-			copy_var(devpath, sizeof(devpath), p, "DEVPATH=");
-			copy_var(ev->subsystem, sizeof(ev->subsystem), p,
-				 "SUBSYSTEM=");
-			copy_var(ev->word, sizeof(ev->word), p,
-				 "IPCLAB_WORD=");
-			copy_var(seq, sizeof(seq), p, "IPCLAB_SEQ=");
-		}
-	} while (strcmp(devpath, IPCLAB_UEVENT_DEVPATH));
-	ev->seq = strtoull(seq, NULL, 10);
+		ev->buf[ev->n] = '\0';
+	} while (strcmp(env(ev, "DEVPATH="), IPCLAB_UEVENT_DEVPATH));
 	return 0;
 }
 
@@ -116,7 +104,7 @@ static void emit_recv(int fd, const char *word, struct uevent *ev)
 		fail("no uevent within %d ms", RECV_WAIT_MS);
 		exit(KSFT_FAIL);
 	}
-	printf("word: %s\n", ev->word);
+	printf("word: %s\n", env(ev, "IPCLAB_WORD="));
 }
 
 /* FAILs if a uevent of our device comes within QUIET_MS. */
@@ -125,7 +113,7 @@ static void expect_quiet(int fd, const char *when)
 	struct uevent ev;
 
 	if (!recv_uevent(fd, &ev, QUIET_MS))
-		fail("a uevent %s: \"%s\"", when, ev.word);
+		fail("a uevent %s: \"%s\"", when, env(&ev, "IPCLAB_WORD="));
 }
 
 /* change W1 W2: two uevents, in order, with the words and seq + 1. */
@@ -136,13 +124,14 @@ LAB_CASE(change, "WORD1 WORD2", 2)
 
 	phase = "waiting for the first uevent";
 	emit_recv(fd, argv[0], &a);
-	if (strcmp(a.action, "change") || strcmp(a.subsystem, "misc"))
+	if (strcmp(env(&a, "ACTION="), "change") ||
+	    strcmp(env(&a, "SUBSYSTEM="), "misc"))
 		fail("ACTION=%s SUBSYSTEM=%s, expected change and misc",
-		     a.action, a.subsystem);
+		     env(&a, "ACTION="), env(&a, "SUBSYSTEM="));
 	phase = "waiting for the second uevent";
 	emit_recv(fd, argv[1], &b);
-	if (b.seq != a.seq + 1)
-		fail("IPCLAB_SEQ: got %llu then %llu", a.seq, b.seq);
+	if (seq(&b) != seq(&a) + 1)
+		fail("IPCLAB_SEQ: got %llu then %llu", seq(&a), seq(&b));
 }
 
 /* bad LEN WORD: refused words are EINVAL and send nothing. */
@@ -182,11 +171,11 @@ LAB_CASE(concurrent, "WORD...", -2)
 	phase = "waiting for the concurrent uevents";
 	while (got < n && !recv_uevent(fd, &ev, RECV_WAIT_MS)) {
 		for (i = 0; i < n; i++)
-			count[i] += !strcmp(ev.word, argv[i]);
+			count[i] += !strcmp(env(&ev, "IPCLAB_WORD="), argv[i]);
 		for (j = 0; j < got; j++)
-			if (seqs[j] == ev.seq)
-				fail("IPCLAB_SEQ %llu twice", ev.seq);
-		seqs[got++] = ev.seq;
+			if (seqs[j] == seq(&ev))
+				fail("IPCLAB_SEQ %llu twice", seqs[j]);
+		seqs[got++] = seq(&ev);
 	}
 	for (i = 0; i < n; i++)
 		reap(pids[i], "writer");
