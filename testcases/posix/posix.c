@@ -46,11 +46,13 @@ static void expect_shown(const char *when, int want)
 		fail("%s: %s %s", when, file, want ? "missing" : "still there");
 }
 
-static mqd_t open_queue(long maxmsg, long msgsize, int flags)
+/* Queue NAME (@arg) made anew. */
+static mqd_t open_queue(const char *arg, long maxmsg, long msgsize, int flags)
 {
 	struct mq_attr attr = { .mq_maxmsg = maxmsg, .mq_msgsize = msgsize };
 	mqd_t q;
 
+	arg_name(arg, "/dev/mqueue");
 	mq_unlink(name);	/* a leftover of an earlier run */
 	q = must(mq_open(name, O_RDWR | O_CREAT | O_EXCL | flags, 0600, &attr),
 		 "mq_open");
@@ -75,8 +77,7 @@ LAB_CASE(mq_priority, "NAME PRIO:WORD...", -2)
 	mqd_t q;
 	int n;
 
-	arg_name(argv[0], "/dev/mqueue");
-	q = open_queue(MAX_MSGS, MAX_WORD, O_NONBLOCK);
+	q = open_queue(argv[0], MAX_MSGS, MAX_WORD, O_NONBLOCK);
 	for (n = 0; argv[n + 1]; n++) {
 		char *colon = strchr(argv[n + 1], ':');
 
@@ -125,12 +126,11 @@ LAB_CASE(notify, "NAME VALUE WORD", 3)
 	pid_t pid;
 	mqd_t q;
 
-	arg_name(argv[0], "/dev/mqueue");
 	arg_word(word, MAX_WORD);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	q = open_queue(MAX_MSGS, MAX_WORD, 0);
+	q = open_queue(argv[0], MAX_MSGS, MAX_WORD, 0);
 	must(mq_notify(q, &sev), "mq_notify");
 	pid = xfork();
 	if (pid == 0) {
@@ -168,8 +168,7 @@ LAB_CASE(mq_limits, "NAME MAXMSG MSGSIZE", 3)
 	struct mq_attr attr;
 	mqd_t q;
 
-	arg_name(argv[0], "/dev/mqueue");
-	q = open_queue(maxmsg, msgsize, O_NONBLOCK);
+	q = open_queue(argv[0], maxmsg, msgsize, O_NONBLOCK);
 	must(mq_getattr(q, &attr), "mq_getattr");
 	printf("queue: maxmsg %ld, msgsize %ld\n", (long)attr.mq_maxmsg,
 	       (long)attr.mq_msgsize);

@@ -39,21 +39,15 @@ static long must(long ret, const char *what)
 	return ret;
 }
 
-static void send_all(int id)
-{
-	int i;
-
-	for (i = 0; i < nmsgs; i++)
-		must(msgsnd(id, &msgs[i], strlen(msgs[i].mtext), IPC_NOWAIT),
-		     "msgsnd");
-}
-
-/* Receive with @msgtyp until ENOMSG; prints "WHAT: T:WORD ...". */
-static void recv_all(int id, long msgtyp, const char *what)
+/* Sends all, receives with @msgtyp until ENOMSG: "WHAT: T:WORD ...". */
+static void send_recv(int id, long msgtyp, const char *what)
 {
 	struct msg m;
 	int n, err;
 
+	for (n = 0; n < nmsgs; n++)
+		must(msgsnd(id, &msgs[n], strlen(msgs[n].mtext), IPC_NOWAIT),
+		     "msgsnd");
 	printf("%s:", what);
 	while ((n = msgrcv(id, &m, MAX_WORD, msgtyp, IPC_NOWAIT)) >= 0)
 		printf(" %ld:%.*s", m.mtype, n, m.mtext);
@@ -115,13 +109,10 @@ LAB_CASE(msg, "TYPE:WORD...", -1)
 	}
 	last = msgs[nmsgs - 1].mtype;
 	id = must(msgget(IPC_PRIVATE, 0600), "msgget");
-	send_all(id);
-	recv_all(id, 0, "msgtyp 0 (in order)");
-	send_all(id);
-	recv_all(id, -maxtype, "msgtyp -max (lowest type first)");
-	send_all(id);
+	send_recv(id, 0, "msgtyp 0 (in order)");
+	send_recv(id, -maxtype, "msgtyp -max (lowest type first)");
 	snprintf(what, sizeof(what), "msgtyp %ld (that type only)", last);
-	recv_all(id, last, what);
+	send_recv(id, last, what);
 	must(msgctl(id, IPC_STAT, &ds), "IPC_STAT");
 	printf("left in the queue: %lu\n", (unsigned long)ds.msg_qnum);
 	expect_err("msgrcv of an absent type, IPC_NOWAIT",
@@ -281,36 +272,28 @@ LAB_CASE(shm, "SIZE SEED", 2)
 		   shmctl(id, IPC_STAT, &ds), EINVAL);
 }
 
-/* Lines in /proc/sysvipc/@what with key @key (any key when @key is 0). */
-static int proc_count(const char *what, int key)
-{
-	char path[64], line[512], *end;
-	int n = 0, k;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/sysvipc/%s", what);
-	f = fopen(path, "r");
-	if (!f || !fgets(line, sizeof(line), f))	/* the header */
-		die(path);
-	while (fgets(line, sizeof(line), f)) {
-		k = strtol(line, &end, 10);
-		n += end != line && (!key || k == key);
-	}
-	fclose(f);
-	return n;
-}
-
-/* FAILs unless /proc/sysvipc lists @want of each kind with @key. */
+/* FAILs unless /proc/sysvipc lists @want of each kind with @key (0: any). */
 static void expect_listed(const char *when, int key, int want)
 {
 	static const char *const kinds[] = { "msg", "sem", "shm" };
-	char what[64];
+	char path[64], line[512], *end;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
-		snprintf(what, sizeof(what), "%s in /proc/sysvipc/%s", when,
-			 kinds[i]);
-		expect_eq(what, proc_count(kinds[i], key), want);
+		int n = 0, k;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/sysvipc/%s", kinds[i]);
+		f = fopen(path, "r");
+		if (!f || !fgets(line, sizeof(line), f))	/* the header */
+			die(path);
+		while (fgets(line, sizeof(line), f)) {
+			k = strtol(line, &end, 10);
+			n += end != line && (!key || k == key);
+		}
+		fclose(f);
+		if (n != want)
+			fail("%s: %s lists %d, expected %d", when, path, n, want);
 	}
 }
 
