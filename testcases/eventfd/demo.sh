@@ -12,7 +12,7 @@ main() {
 	say "eventfd: a counter in the kernel that user space can wait on"
 	echo "The program creates an eventfd and passes it to the driver with an"
 	echo "ioctl; the driver keeps a reference and adds to the counter:"
-	show "$EVENTFD" signal 5
+	show "$EVENTFD" ioctl-signal 5
 	echo "Later, from a kernel work item (a timer): epoll wakes up:"
 	show "$EVENTFD" timer 300 3
 	echo "EFD_SEMAPHORE: one read per signal, each returns 1:"

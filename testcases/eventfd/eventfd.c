@@ -1,53 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Hands the driver an eventfd through an ioctl and watches the counter the
- * driver signals (read, poll, epoll, EFD_SEMAPHORE); exits 0 pass, 1 fail,
- * 4 skip.
+ * driver signals (read, poll, epoll, EFD_SEMAPHORE).
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
 #include "ipclab_uapi.h"
 
-#define TIMEOUT_S	30
-#define LABTEST_LOST	"eventfd signal"
-#define WAIT_MS		20000	/* bound on each wait for the counter */
-
 #include "labtest.h"
 
-static int dev_open(void)
+LAB_PROGRAM(.timeout_s = 30, .lost = "eventfd signal");
+
+#define WAIT_MS		20000	/* bound on each wait for the counter */
+#define DEV		IPCLAB_EVENTFD_PATH
+
+static long set_fd(int dev, __s32 fd)
 {
-	return open_dev(IPCLAB_EVENTFD_PATH, 0);
+	return ioctl(dev, IPCLAB_EVENTFD_IOC_SET, &fd);
 }
 
-static int new_eventfd(int flags)
+static long signal_n(int dev, __u32 n)
+{
+	return ioctl(dev, IPCLAB_EVENTFD_IOC_SIGNAL, &n);
+}
+
+/* A new eventfd (@flags), attached to @dev. */
+static int new_attached(int dev, int flags)
 {
 	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | flags);
 
-	if (efd < 0)
-		die("eventfd");
+	if (efd < 0 || set_fd(dev, efd) < 0)
+		die("eventfd, ioctl SET");
 	return efd;
 }
 
-static void attach(int dev, __s32 efd)
-{
-	if (ioctl(dev, IPCLAB_EVENTFD_IOC_SET, &efd) < 0)
-		die("ioctl IPCLAB_EVENTFD_IOC_SET");
-}
-
-static void stats(int dev, struct ipclab_eventfd_stats *s)
+static void get_stats(int dev, struct ipclab_eventfd_stats *s)
 {
 	if (ioctl(dev, IPCLAB_EVENTFD_IOC_STATS, s) < 0)
-		die("ioctl IPCLAB_EVENTFD_IOC_STATS");
+		die("ioctl STATS");
 }
 
 /* One read() of the counter: its value, or 0 with errno set. */
@@ -60,197 +53,154 @@ static __u64 counter_read(int efd)
 	return v;
 }
 
-/* signal N: the ioctl adds N at once; one read() returns N and resets. */
-static void cmd_signal(char **argv)
+static int readable(int efd, int ms)
 {
-	__u32 n = arg_num(argv[0], 1, IPCLAB_EVENTFD_MAX_COUNT, "N");
-	int dev = dev_open(), efd = new_eventfd(0);
-	struct ipclab_eventfd_stats s0, s1;
 	struct pollfd pfd = { .fd = efd, .events = POLLIN };
 
-	stats(dev, &s0);
-	attach(dev, efd);
-	printf("poll before: %d\n", poll(&pfd, 1, 0));
-	if (ioctl(dev, IPCLAB_EVENTFD_IOC_SIGNAL, &n) < 0)
-		die("ioctl IPCLAB_EVENTFD_IOC_SIGNAL");
-	printf("poll after: %d\n", poll(&pfd, 1, 0));
+	return poll(&pfd, 1, ms);
+}
+
+/*
+ * ioctl-signal N (signal is libc's): the ioctl adds N at once; one read()
+ * returns N and resets.
+ */
+LAB_CASE(ioctl_signal, "N", 1)
+{
+	__u32 n = arg_num(argv[0], 1, IPCLAB_EVENTFD_MAX_COUNT, "N");
+	struct ipclab_eventfd_stats s0, s1;
+	int dev = open_dev(DEV, 0), efd;
+	__u64 v;
+
+	get_stats(dev, &s0);
+	efd = new_attached(dev, 0);
+	expect_eq("poll before", readable(efd, 0), 0);
+	if (signal_n(dev, n) < 0)
+		die("ioctl SIGNAL");
+	expect_eq("poll after", readable(efd, 0), 1);
 	printf("read: %llu\n", (unsigned long long)counter_read(efd));
-	expect_err("read again", read(efd, &s1, 8), EAGAIN);
-	stats(dev, &s1);
+	expect_err("read again", read(efd, &v, sizeof(v)), EAGAIN);
+	get_stats(dev, &s1);
 	printf("signals: +%llu\n",
 	       (unsigned long long)(s1.signals - s0.signals));
-	close(dev);
-	close(efd);
 }
 
 /* timer DELAY COUNT: a work item adds COUNT later; epoll wakes up. */
-static void cmd_timer(char **argv)
+LAB_CASE(timer, "DELAY_MS COUNT", 2)
 {
 	struct ipclab_eventfd_timer t = {
 		.delay_ms = arg_num(argv[0], 1, 5000, "DELAY"),
 		.count = arg_num(argv[1], 1, IPCLAB_EVENTFD_MAX_COUNT, "COUNT"),
 	};
-	int dev = dev_open(), efd = new_eventfd(0), ep;
 	struct epoll_event ev = { .events = EPOLLIN };
-	unsigned long long sum;
+	int dev = open_dev(DEV, 0), efd = new_attached(dev, 0), ep;
+	unsigned long long sum = 0;
 	long long t0, dt;
-	unsigned int reads;
-	int ret;
 
-	attach(dev, efd);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) < 0)
 		die("epoll");
 	t0 = now_ms();
 	if (ioctl(dev, IPCLAB_EVENTFD_IOC_TIMER, &t) < 0)
-		die("ioctl IPCLAB_EVENTFD_IOC_TIMER");
+		die("ioctl TIMER");
 	phase = "epoll_wait() for the timer";
-	ret = epoll_wait(ep, &ev, 1, WAIT_MS);
-	dt = now_ms() - t0;
-	if (ret < 0)
-		die("epoll_wait");
-	if (ret == 0) {
+	if (epoll_wait(ep, &ev, 1, WAIT_MS) != 1) {
 		fail("no wakeup within %d ms", WAIT_MS);
 		return;
 	}
-	printf("epoll: readable\n");
+	dt = now_ms() - t0;
 	printf("# woken after %lld ms (delay %u ms)\n", dt, t.delay_ms);
-	printf("waited at least the delay: %s\n",
-	       dt + 20 >= t.delay_ms ? "yes" : "no");
 	if (dt + 20 < t.delay_ms)
 		fail("woken after %lld ms, expected >= %u", dt, t.delay_ms);
 	/*
 	 * The work item adds 1 at a time (all 6.12's eventfd_signal() can
 	 * do): the first read may see part of the count, so read on.
 	 */
-	for (sum = 0, reads = 0; sum < t.count; reads++) {
-		struct pollfd pfd = { .fd = efd, .events = POLLIN };
-
-		phase = "poll() for the rest of the count";
-		if (poll(&pfd, 1, WAIT_MS) != 1) {
-			fail("counter stuck at %llu of %u", sum, t.count);
-			break;
-		}
+	phase = "poll() for the rest of the count";
+	while (sum < t.count && readable(efd, WAIT_MS) == 1)
 		sum += counter_read(efd);
-	}
 	printf("read in total: %llu\n", sum);
-	printf("# in %u read(s)\n", reads);
-	close(ep);
-	close(dev);
-	close(efd);
 }
 
 /* semaphore N: EFD_SEMAPHORE hands out N wakeups of 1, then EAGAIN. */
-static void cmd_semaphore(char **argv)
+LAB_CASE(semaphore, "N", 1)
 {
-	__u32 n = arg_num(argv[0], 1, 1000, "N");
-	int dev = dev_open(), efd = new_eventfd(EFD_SEMAPHORE);
-	__u32 i, ones = 0;
+	__u32 n = arg_num(argv[0], 1, 1000, "N"), i, ones = 0;
+	int dev = open_dev(DEV, 0), efd = new_attached(dev, EFD_SEMAPHORE);
 	__u64 v;
 
-	attach(dev, efd);
-	if (ioctl(dev, IPCLAB_EVENTFD_IOC_SIGNAL, &n) < 0)
-		die("ioctl IPCLAB_EVENTFD_IOC_SIGNAL");
+	if (signal_n(dev, n) < 0)
+		die("ioctl SIGNAL");
 	for (i = 0; i < n; i++)
 		ones += counter_read(efd) == 1;
 	printf("reads of 1: %u\n", ones);
 	expect_err("read after them", read(efd, &v, sizeof(v)), EAGAIN);
-	close(dev);
-	close(efd);
 }
 
-/* errors: EBADF, EINVAL, ENOENT, ENOTTY; no oops. */
-static void cmd_errors(char **argv)
+/* errors BADFD: EBADF, EINVAL, ENOENT, ENOTTY; no oops. */
+LAB_CASE(errors, "BADFD", 1)
 {
 	__s32 badfd = arg_num(argv[0], 100, 1000, "BADFD");
-	int dev = dev_open(), pipefd[2];
 	struct ipclab_eventfd_timer t = { .delay_ms = 10, .count = 1 };
-	__u32 n = 1, zero = 0;
-	__s32 fd;
+	int dev = open_dev(DEV, 0), pipefd[2];
 
 	if (pipe(pipefd) < 0)
 		die("pipe");
 	close(badfd);
-	expect_err("SET closed fd", ioctl(dev, IPCLAB_EVENTFD_IOC_SET, &badfd),
-		   EBADF);
-	fd = -2;
-	expect_err("SET -2", ioctl(dev, IPCLAB_EVENTFD_IOC_SET, &fd), EBADF);
-	fd = pipefd[0];
-	expect_err("SET a pipe", ioctl(dev, IPCLAB_EVENTFD_IOC_SET, &fd),
-		   EINVAL);
-	fd = dev;
-	expect_err("SET the device", ioctl(dev, IPCLAB_EVENTFD_IOC_SET, &fd),
-		   EINVAL);
-	expect_err("SIGNAL unattached",
-		   ioctl(dev, IPCLAB_EVENTFD_IOC_SIGNAL, &n), ENOENT);
+	expect_err("SET closed fd", set_fd(dev, badfd), EBADF);
+	expect_err("SET -2", set_fd(dev, -2), EBADF);
+	expect_err("SET a pipe", set_fd(dev, pipefd[0]), EINVAL);
+	expect_err("SET the device", set_fd(dev, dev), EINVAL);
+	expect_err("SIGNAL unattached", signal_n(dev, 1), ENOENT);
 	expect_err("TIMER unattached",
 		   ioctl(dev, IPCLAB_EVENTFD_IOC_TIMER, &t), ENOENT);
-	fd = new_eventfd(0);
-	attach(dev, fd);
-	expect_err("SIGNAL 0", ioctl(dev, IPCLAB_EVENTFD_IOC_SIGNAL, &zero),
-		   EINVAL);
+	new_attached(dev, 0);
+	expect_err("SIGNAL 0", signal_n(dev, 0), EINVAL);
 	t.delay_ms = 0;
 	expect_err("TIMER 0 ms", ioctl(dev, IPCLAB_EVENTFD_IOC_TIMER, &t),
 		   EINVAL);
 	expect_err("unknown ioctl", ioctl(dev, _IO(IPCLAB_IOC_MAGIC, 0xf0)),
 		   ENOTTY);
-	close(dev);
-	close(fd);
+}
+
+/* FAILs unless the driver holds @want more eventfds than at @s0. */
+static void expect_held(int dev, const struct ipclab_eventfd_stats *s0,
+			const char *when, __u32 want)
+{
+	struct ipclab_eventfd_stats s;
+
+	get_stats(dev, &s);
+	expect_eq(when, s.held - s0->held, want);
 }
 
 /*
  * release N: the driver's reference keeps the counter alive after user
  * space closed its fd, and closing the device drops it (held goes back).
  */
-static void cmd_release(char **argv)
+LAB_CASE(release, "N", 1)
 {
 	__u32 n = arg_num(argv[0], 1, 1000, "N");
-	int dev = dev_open(), efd = new_eventfd(0), other, dup_fd;
-	struct ipclab_eventfd_stats s0, s1;
-	struct pollfd pfd;
+	int dev = open_dev(DEV, 0), efd, dup_fd;
+	struct ipclab_eventfd_stats s0;
 
-	stats(dev, &s0);
-	attach(dev, efd);
+	get_stats(dev, &s0);
+	efd = new_attached(dev, 0);
 	/* A second fd on the same eventfd, to see the counter after close. */
 	dup_fd = dup(efd);
 	if (dup_fd < 0)
 		die("dup");
 	close(efd);
-	stats(dev, &s1);
-	printf("held after SET: +%d\n", (int)(s1.held - s0.held));
-	if (ioctl(dev, IPCLAB_EVENTFD_IOC_SIGNAL, &n) < 0)
+	expect_held(dev, &s0, "held after SET", 1);
+	if (signal_n(dev, n) < 0)
 		die("SIGNAL after the first fd closed");
-	pfd.fd = dup_fd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, WAIT_MS) != 1)
+	if (readable(dup_fd, WAIT_MS) != 1)
 		fail("the eventfd did not become readable");
 	printf("read: %llu\n", (unsigned long long)counter_read(dup_fd));
-	attach(dev, -1);
-	stats(dev, &s1);
-	printf("held after SET -1: %+d\n", (int)(s1.held - s0.held));
-	expect_err("SIGNAL after SET -1",
-		   ioctl(dev, IPCLAB_EVENTFD_IOC_SIGNAL, &n), ENOENT);
-	attach(dev, dup_fd);
+	if (set_fd(dev, -1) < 0)
+		die("ioctl SET -1");
+	expect_held(dev, &s0, "held after SET -1", 0);
+	expect_err("SIGNAL after SET -1", signal_n(dev, n), ENOENT);
+	if (set_fd(dev, dup_fd) < 0)
+		die("ioctl SET");
 	close(dev);
-	other = dev_open();
-	stats(other, &s1);
-	printf("held after closing the device: %+d\n",
-	       (int)(s1.held - s0.held));
-	close(other);
-	close(dup_fd);
-}
-
-static const struct command commands[] = {
-	{ "signal", "N", 1, cmd_signal },
-	{ "timer", "DELAY_MS COUNT", 2, cmd_timer },
-	{ "semaphore", "N", 1, cmd_semaphore },
-	{ "errors", "BADFD", 1, cmd_errors },
-	{ "release", "N", 1, cmd_release },
-};
-
-int main(int argc, char **argv)
-{
-	labtest_start();
-	return run_command("eventfd", commands, ARRAY_SIZE(commands), argc,
-			   argv);
+	expect_held(open_dev(DEV, 0), &s0, "held after closing the device", 0);
 }

@@ -13,7 +13,7 @@ main() {
 	echo "Each message has a priority; mq_receive returns the highest first:"
 	show "$POSIX" mq-priority demo-mq 1:low 9:urgent 5:normal 9:urgent2
 	echo "mq_notify: a signal when an empty queue gets a message:"
-	show "$POSIX" mq-notify demo-mq 42 ping
+	show "$POSIX" notify demo-mq 42 ping
 	echo "Limits are errors, not surprises: EAGAIN when full, EMSGSIZE:"
 	show "$POSIX" mq-limits demo-mq 3 64
 

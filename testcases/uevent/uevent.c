@@ -1,35 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Listens for the driver's KOBJ_CHANGE uevents on a NETLINK_KOBJECT_UEVENT
- * socket, as udev does, and checks their environment; exits 0 pass,
- * 1 fail, 4 skip.
+ * socket, as udev does, and checks their environment.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 
 #include "ipclab_uapi.h"
 
-#define TIMEOUT_S	30
-#define LABTEST_LOST	"uevent"
+#include "labtest.h"
+
+LAB_PROGRAM(.timeout_s = 30, .lost = "uevent");
+
 #define RECV_WAIT_MS	10000	/* bound on each wait for a uevent */
 #define QUIET_MS	300	/* no uevent may come within this */
 #define MAX_WORDS	16
 
-#include "labtest.h"
-
+/* A uevent: "action@devpath", then KEY=value strings, NUL-separated. */
 struct uevent {
-	char action[32];
-	char devpath[128];
-	char subsystem[32];
-	char word[IPCLAB_UEVENT_WORD_MAX + 1];
-	unsigned long long seq;
+	char buf[8192];
+	ssize_t n;
 };
 
 static int listen_uevents(void)
@@ -48,12 +39,20 @@ static int listen_uevents(void)
 	return fd;
 }
 
-static void copy_var(char *dst, size_t size, const char *s, const char *key)
+/* The value of @key ("KEY=") in @ev, or "". */
+static const char *env(const struct uevent *ev, const char *key)
 {
-	size_t n = strlen(key);
+	const char *p;
 
-	if (!strncmp(s, key, n))
-		snprintf(dst, size, "%s", s + n);
+	for (p = ev->buf; p < ev->buf + ev->n; p += strlen(p) + 1)
+		if (!strncmp(p, key, strlen(key)))
+			return p + strlen(key);
+	return "";
+}
+
+static unsigned long long seq(const struct uevent *ev)
+{
+	return strtoull(env(ev, "IPCLAB_SEQ="), NULL, 10);
 }
 
 /*
@@ -62,142 +61,121 @@ static void copy_var(char *dst, size_t size, const char *s, const char *key)
  */
 static int recv_uevent(int fd, struct uevent *ev, int ms)
 {
-	static char buf[8192];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char seq[32];
-	ssize_t n;
-	char *p;
 
-	for (;;) {
+	do {
 		int ret = poll(&pfd, 1, ms);
 
 		if (ret < 0)
 			die("poll");
 		if (ret == 0)
 			return -1;
-		n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
-		if (n < 0)
+		ev->n = recv(fd, ev->buf, sizeof(ev->buf) - 1, MSG_DONTWAIT);
+		if (ev->n < 0)
 			die("recv");
-		buf[n] = '\0';
-		memset(ev, 0, sizeof(*ev));
-		seq[0] = '\0';
-		/* "action@devpath", then KEY=value strings, NUL-separated. */
-		for (p = buf + strlen(buf) + 1; p < buf + n;
-		     p += strlen(p) + 1) {
-			copy_var(ev->action, sizeof(ev->action), p, "ACTION=");
-			copy_var(ev->devpath, sizeof(ev->devpath), p,
-				 "DEVPATH=");
-			copy_var(ev->subsystem, sizeof(ev->subsystem), p,
-				 "SUBSYSTEM=");
-			copy_var(ev->word, sizeof(ev->word), p,
-				 "IPCLAB_WORD=");
-			copy_var(seq, sizeof(seq), p, "IPCLAB_SEQ=");
-		}
-		if (strcmp(ev->devpath, IPCLAB_UEVENT_DEVPATH))
-			continue;
-		ev->seq = strtoull(seq, NULL, 10);
-		return 0;
-	}
+		ev->buf[ev->n] = '\0';
+	} while (strcmp(env(ev, "DEVPATH="), IPCLAB_UEVENT_DEVPATH));
+	return 0;
 }
 
-static int open_uevent_dev(void)
+static long emit(const char *word, size_t len)
 {
-	return open_dev(IPCLAB_UEVENT_PATH, 0);
-}
+	static int dev = -1;
 
-static long emit(int dev, const char *word, size_t len)
-{
+	if (dev < 0)
+		dev = open_dev(IPCLAB_UEVENT_PATH, 0);
 	return write(dev, word, len);
 }
 
-static void emit_ok(int dev, const char *word)
+static void emit_ok(const char *word)
 {
-	size_t len = strlen(word);
-	long ret = emit(dev, word, len);
+	long len = strlen(word), ret = emit(word, len);
 
-	if (ret != (long)len)
-		fail("write \"%s\": got %ld (%s), expected %zu", word, ret,
+	if (ret != len)
+		fail("write \"%s\": got %ld (%s), expected %ld", word, ret,
 		     errname(errno), len);
 }
 
-/* change W1 W2: two uevents, in order, with the words and seq + 1. */
-static void cmd_change(char **argv)
+/* Writes @word and receives its uevent: "word: WORD" on success. */
+static void emit_recv(int fd, const char *word, struct uevent *ev)
 {
-	int dev = open_uevent_dev(), fd = listen_uevents();
+	emit_ok(word);
+	if (recv_uevent(fd, ev, RECV_WAIT_MS)) {
+		fail("no uevent within %d ms", RECV_WAIT_MS);
+		exit(KSFT_FAIL);
+	}
+	printf("word: %s\n", env(ev, "IPCLAB_WORD="));
+}
+
+/* FAILs if a uevent of our device comes within QUIET_MS. */
+static void expect_quiet(int fd, const char *when)
+{
+	struct uevent ev;
+
+	if (!recv_uevent(fd, &ev, QUIET_MS))
+		fail("a uevent %s: \"%s\"", when, env(&ev, "IPCLAB_WORD="));
+}
+
+/* change W1 W2: two uevents, in order, with the words and seq + 1. */
+LAB_CASE(change, "WORD1 WORD2", 2)
+{
+	int fd = listen_uevents();
 	struct uevent a, b;
 
 	phase = "waiting for the first uevent";
-	emit_ok(dev, argv[0]);
-	if (recv_uevent(fd, &a, RECV_WAIT_MS)) {
-		fail("no uevent within %d ms", RECV_WAIT_MS);
-		return;
-	}
-	printf("action: %s\n", a.action);
-	printf("devpath: %s\n", a.devpath);
-	printf("subsystem: %s\n", a.subsystem);
-	printf("word: %s\n", a.word);
+	emit_recv(fd, argv[0], &a);
+	if (strcmp(env(&a, "ACTION="), "change") ||
+	    strcmp(env(&a, "SUBSYSTEM="), "misc"))
+		fail("ACTION=%s SUBSYSTEM=%s, expected change and misc",
+		     env(&a, "ACTION="), env(&a, "SUBSYSTEM="));
 	phase = "waiting for the second uevent";
-	emit_ok(dev, argv[1]);
-	if (recv_uevent(fd, &b, RECV_WAIT_MS)) {
-		fail("no second uevent within %d ms", RECV_WAIT_MS);
-		return;
-	}
-	printf("word: %s\n", b.word);
-	printf("seq: %s\n", b.seq == a.seq + 1 ? "+1" : "not consecutive");
-	if (b.seq != a.seq + 1)
-		fail("IPCLAB_SEQ: got %llu then %llu", a.seq, b.seq);
+	emit_recv(fd, argv[1], &b);
+	if (seq(&b) != seq(&a) + 1)
+		fail("IPCLAB_SEQ: got %llu then %llu", seq(&a), seq(&b));
 }
 
 /* bad LEN WORD: refused words are EINVAL and send nothing. */
-static void cmd_bad(char **argv)
+LAB_CASE(bad, "LEN WORD", 2)
 {
 	size_t len = arg_num(argv[0], IPCLAB_UEVENT_WORD_MAX + 1, 4000, "LEN");
-	int dev = open_uevent_dev(), fd = listen_uevents();
+	int fd = listen_uevents();
 	static char longword[4096];
 	struct uevent ev;
-	char what[64];
 
 	memset(longword, 'a', len);
-	snprintf(what, sizeof(what), "word of %zu characters", len);
-	expect_err(what, emit(dev, longword, len), EINVAL);
-	expect_err("word \"a b\"", emit(dev, "a b", 3), EINVAL);
-	expect_err("word \"a=b\"", emit(dev, "a=b", 3), EINVAL);
-	expect_err("empty word", emit(dev, "\n", 1), EINVAL);
-	printf("uevents after refused words: %s\n",
-	       recv_uevent(fd, &ev, QUIET_MS) ? "none" : ev.word);
+	expect_err("word too long", emit(longword, len), EINVAL);
+	expect_err("word \"a b\"", emit("a b", 3), EINVAL);
+	expect_err("word \"a=b\"", emit("a=b", 3), EINVAL);
+	expect_err("empty word", emit("\n", 1), EINVAL);
+	expect_quiet(fd, "after refused words");
 	phase = "waiting for the valid uevent";
-	emit_ok(dev, argv[1]);
-	if (recv_uevent(fd, &ev, RECV_WAIT_MS))
-		fail("no uevent within %d ms", RECV_WAIT_MS);
-	else
-		printf("then word: %s\n", ev.word);
+	emit_recv(fd, argv[1], &ev);
 }
 
 /* concurrent W...: one writer per word at once; each arrives once. */
-static void cmd_concurrent(char **argv)
+LAB_CASE(concurrent, "WORD...", -2)
 {
-	int fd = listen_uevents();
+	int fd = listen_uevents(), count[MAX_WORDS] = { 0 };
 	unsigned long long seqs[MAX_WORDS];
-	int count[MAX_WORDS] = { 0 };
 	pid_t pids[MAX_WORDS];
-	int n, i, j, got = 0, dup = 0;
+	int n, i, j, got = 0;
 	struct uevent ev;
 
-	for (n = 0; argv[n] && n < MAX_WORDS; n++)
-		;
-	for (i = 0; i < n; i++) {
-		pids[i] = xfork();
-		if (pids[i] == 0) {
-			emit_ok(open_uevent_dev(), argv[i]);
+	for (n = 0; argv[n] && n < MAX_WORDS; n++) {
+		pids[n] = xfork();
+		if (pids[n] == 0) {
+			emit_ok(argv[n]);
 			child_exit();
 		}
 	}
 	phase = "waiting for the concurrent uevents";
 	while (got < n && !recv_uevent(fd, &ev, RECV_WAIT_MS)) {
 		for (i = 0; i < n; i++)
-			if (!strcmp(ev.word, argv[i]))
-				count[i]++;
-		seqs[got++] = ev.seq;
+			count[i] += !strcmp(env(&ev, "IPCLAB_WORD="), argv[i]);
+		for (j = 0; j < got; j++)
+			if (seqs[j] == seq(&ev))
+				fail("IPCLAB_SEQ %llu twice", seqs[j]);
+		seqs[got++] = seq(&ev);
 	}
 	for (i = 0; i < n; i++)
 		reap(pids[i], "writer");
@@ -205,24 +183,5 @@ static void cmd_concurrent(char **argv)
 		if (count[i] != 1)
 			fail("word %s: received %d times, expected 1",
 			     argv[i], count[i]);
-	for (i = 0; i < got; i++)
-		for (j = i + 1; j < got; j++)
-			dup += seqs[i] == seqs[j];
-	printf("received: %d of %d\n", got, n);
-	printf("duplicate IPCLAB_SEQ: %d\n", dup);
-	printf("extra uevents: %s\n",
-	       recv_uevent(fd, &ev, QUIET_MS) ? "none" : ev.word);
-}
-
-static const struct command commands[] = {
-	{ "change", "WORD1 WORD2", 2, cmd_change },
-	{ "bad", "LEN WORD", 2, cmd_bad },
-	{ "concurrent", "WORD...", -2, cmd_concurrent },
-};
-
-int main(int argc, char **argv)
-{
-	labtest_start();
-	return run_command("uevent", commands, ARRAY_SIZE(commands), argc,
-			   argv);
+	expect_quiet(fd, "more");
 }
