@@ -62,15 +62,21 @@ struct lab_case {
 
 void lab_register(struct lab_case *c);
 
-/* Defines case @fn and registers it (a constructor, as kselftest's TEST()). */
+/*
+ * Defines case @fn and registers it (a constructor, as kselftest's TEST()).
+ * Its function is lab_case_fn_<fn>, so a case may be named like a libc
+ * function (poll, signal).
+ */
 #define LAB_CASE(fn, args, nargs)					\
-	static void fn(char **argv);					\
-	static struct lab_case lab_case_##fn = { #fn, args, nargs, fn, NULL }; \
+	static void lab_case_fn_##fn(char **argv);			\
+	static struct lab_case lab_case_##fn = {			\
+		#fn, args, nargs, lab_case_fn_##fn, NULL		\
+	};								\
 	static void __attribute__((constructor)) lab_register_##fn(void) \
 	{								\
 		lab_register(&lab_case_##fn);				\
 	}								\
-	static void fn(char **argv)
+	static void lab_case_fn_##fn(char **argv)
 
 extern int failed;		/* set by fail(): the exit code becomes 1 */
 extern const char *phase;	/* what a timeout names: set it before waiting */
