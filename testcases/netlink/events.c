@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cases of multicast events: subscribers, events the kernel sends on
+ * its own, subscribers that lose events and how they recover, publishers
+ * that race; and rmmod while sockets use the family.
+ */
+#include <sys/wait.h>
+
+#include "netlink.h"
+
+/* multicast N BEFORE WORD: N subscribers each get WORD, none gets BEFORE. */
+LAB_CASE(multicast, "N BEFORE WORD", 3)
+{
+	int n = arg_num(argv[0], 1, MAX_PROCS, "N");
+	const char *before = argv[1], *word = argv[2];
+	int ready[2], seqs[2], i, got = 0;
+	char buf[WORD_SIZE];
+	pid_t pids[MAX_PROCS];
+	__u64 seq, first = 0;
+	struct nl nl, drop;
+
+	arg_word(before, IPCLAB_NL_WORD_MAX);
+	arg_word(word, IPCLAB_NL_WORD_MAX);
+	nl_open(&nl);
+	publish_ok(&nl, before, -1);
+	printf("published before anyone joined: %s\n", before);
+	if (pipe(ready) < 0 || pipe(seqs) < 0)
+		die("pipe");
+
+	for (i = 0; i < n; i++) {
+		pids[i] = xfork();
+		if (pids[i])
+			continue;
+		nl_open(&nl);
+		nl_join(&nl, nl.group);
+		if (write(ready[1], "r", 1) != 1)
+			die("write ready");
+		phase = "subscriber waiting for the event";
+		if (next_event(&nl, RECV_MS, buf, &seq)) {
+			fail("subscriber %d: no event within %d ms", i,
+			     RECV_MS);
+			child_exit();
+		}
+		printf("subscriber %d: %s\n", i, buf);
+		if (strcmp(buf, word))
+			fail("subscriber %d: got %s, expected %s", i, buf,
+			     word);
+		if (!nl_quiet(&nl))
+			fail("subscriber %d: a second event came", i);
+		if (write(seqs[1], &seq, sizeof(seq)) != sizeof(seq))
+			die("write seq");
+		child_exit();
+	}
+	close(seqs[1]);
+	phase = "waiting for the subscribers to join";
+	for (i = 0; i < n; i++)
+		if (read(ready[0], buf, 1) != 1)
+			die("read ready");
+
+	/* A socket that joins and leaves again hears nothing. */
+	nl_open(&drop);
+	nl_join(&drop, drop.group);
+	NL_OPT(&drop, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, drop.group);
+
+	publish_ack(&nl, "publisher", word, -1, 0);
+	phase = "collecting the subscribers' seqs";
+	while (read(seqs[0], &seq, sizeof(seq)) == sizeof(seq)) {
+		if (got++ == 0)
+			first = seq;
+		else if (seq != first)
+			fail("seq: subscribers got %llu and %llu, expected one",
+			     (unsigned long long)first,
+			     (unsigned long long)seq);
+	}
+	for (i = 0; i < n; i++)
+		reap(pids[i], "subscriber");
+	printf("subscribers: %d of %d got the same event\n", got, n);
+	expect_eq("subscribers that got the event", got, n);
+	if (!nl_quiet(&nl))
+		fail("publisher, not subscribed: got an event");
+	if (!nl_quiet(&drop))
+		fail("after DROP_MEMBERSHIP: got an event");
+}
+
+/* delayed WORD MS: the kernel sends after the requester has gone. */
+LAB_CASE(delayed, "WORD MS", 2)
+{
+	const char *word = argv[0];
+	long ms = arg_num(argv[1], 1, IPCLAB_NL_DELAY_MAX_MS, "MS");
+	char buf[WORD_SIZE];
+	long long t0, waited;
+	struct nl sub;
+	__u64 seq;
+	pid_t pid;
+	int err;
+
+	arg_word(word, IPCLAB_NL_WORD_MAX);
+	nl_open(&sub);
+	nl_join(&sub, sub.group);
+	t0 = now_ms();
+	pid = xfork();
+	if (pid == 0) {
+		struct nl nl;
+
+		nl_open(&nl);
+		publish_ack(&nl, "requester", word, ms, 0);
+		publish_ack(&nl, "second delayed publish", word, ms, EBUSY);
+		close(nl.fd);
+		child_exit();
+	}
+	reap(pid, "requester");
+	waited = now_ms() - t0;
+	if (waited >= ms)
+		fail("requester took %lld ms, longer than the delay", waited);
+
+	phase = "waiting for the delayed event";
+	err = next_event(&sub, ms + RECV_MS, buf, &seq);
+	waited = now_ms() - t0;
+	if (err) {
+		fail("event: got %s, expected %s", errname(-err), word);
+		return;
+	}
+	print_word("event from the kernel", buf, strlen(buf), word);
+	if (waited < ms)
+		fail("event came after %lld ms, expected >= %ld", waited, ms);
+}
+
+/*
+ * A subscriber that did not read while @count events were published from
+ * seq @first: read what the socket kept. Returns how many arrived;
+ * *enobufs says if recv failed, *gaps_lost what the seqs say was lost.
+ */
+static int drain_events(struct nl *s, __u64 first, int count, int *enobufs,
+			int *gaps_lost)
+{
+	char buf[WORD_SIZE];
+	__u64 seq, expect = first;
+	int got = 0, err;
+
+	*enobufs = 0;
+	*gaps_lost = 0;
+	for (;;) {
+		err = next_event(s, QUIET_MS, buf, &seq);
+		if (err == -ENOBUFS) {
+			*enobufs = 1;
+			continue;
+		}
+		if (err)
+			break;
+		got++;
+		if (seq < expect)
+			fail("seq went back: got %llu, expected >= %llu",
+			     (unsigned long long)seq,
+			     (unsigned long long)expect);
+		else
+			*gaps_lost += seq - expect;
+		expect = seq + 1;
+	}
+	/* Events lost after the last one received: the tail. */
+	*gaps_lost += first + count - expect;
+	return got;
+}
+
+/* overrun COUNT WORD: a subscriber that does not keep up loses events. */
+LAB_CASE(overrun, "COUNT WORD", 2)
+{
+	int count = arg_num(argv[0], 1, MAX_EVENTS, "COUNT");
+	const char *word = argv[1];
+	int got, enobufs, lost;
+	struct stats s0, s1;
+	struct nl nl, slow;
+
+	arg_word(word, IPCLAB_NL_WORD_MAX);
+	nl_open(&nl);
+	nl_open(&slow);
+	NL_OPT(&slow, SOL_SOCKET, SO_RCVBUF, 1);	/* the kernel's minimum */
+	/* Tell the sender too when this socket loses an event. */
+	NL_OPT(&slow, SOL_NETLINK, NETLINK_BROADCAST_ERROR, 1);
+	nl_join(&slow, slow.group);
+	get_stats(&nl, &s0);
+	publish_many(&nl, word, count);
+	get_stats(&nl, &s1);
+	printf("kernel: overruns=%llu\n", s1.overruns - s0.overruns);
+	if (s1.overruns == s0.overruns)
+		fail("kernel: overruns did not grow");
+
+	got = drain_events(&slow, s0.events + 1, count, &enobufs, &lost);
+	printf("slow subscriber: received %d of %d, recv %s\n", got, count,
+	       enobufs ? "ENOBUFS" : "no error");
+	if (got >= count || !enobufs)
+		fail("slow subscriber: expected lost events and ENOBUFS");
+	if (lost != count - got)
+		fail("seq gaps: got %d missing, expected %d", lost,
+		     count - got);
+}
+
+/*
+ * resync COUNT WORD: the remedies. A big receive buffer keeps every event;
+ * a small one learns exactly what it lost from SEQ, even when told nothing
+ * (NETLINK_NO_ENOBUFS), and resynchronises from STATS.
+ */
+LAB_CASE(resync, "COUNT WORD", 2)
+{
+	int count = arg_num(argv[0], 1, MAX_EVENTS, "COUNT");
+	const char *word = argv[1];
+	int got, enobufs, lost;
+	struct nl nl, big, quiet;
+	struct stats s0, s1;
+	__u64 sent;
+
+	arg_word(word, IPCLAB_NL_WORD_MAX);
+	nl_open(&nl);
+	nl_open(&big);
+	NL_OPT(&big, SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20);
+	nl_join(&big, big.group);
+	nl_open(&quiet);
+	NL_OPT(&quiet, SOL_SOCKET, SO_RCVBUF, 1);
+	NL_OPT(&quiet, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
+	nl_join(&quiet, quiet.group);
+
+	get_stats(&nl, &s0);
+	publish_many(&nl, word, count);
+
+	got = drain_events(&big, s0.events + 1, count, &enobufs, &lost);
+	printf("big buffer: received %d of %d, %d missing, recv %s\n", got,
+	       count, lost, enobufs ? "ENOBUFS" : "no error");
+	if (got != count || lost || enobufs)
+		fail("big buffer: expected all %d events", count);
+
+	got = drain_events(&quiet, s0.events + 1, count, &enobufs, &lost);
+	get_stats(&nl, &s1);
+	sent = s1.events - s0.events;
+	printf("small buffer, NETLINK_NO_ENOBUFS: recv %s\n",
+	       enobufs ? "ENOBUFS" : "no error");
+	printf("small buffer: received %d, seq gaps say %d lost, STATS says %llu sent\n",
+	       got, lost, sent);
+	if (enobufs)
+		fail("small buffer, NETLINK_NO_ENOBUFS: got ENOBUFS");
+	if (sent != (__u64)count || got + lost != count || !lost)
+		fail("resync: received %d + lost %d, expected %d sent with some lost",
+		     got, lost, count);
+}
+
+/*
+ * concurrent-publish PUBS COUNT WORD: publishers race; each of two
+ * subscribers gets every event once, numbered without gaps, and each
+ * publisher's events in the order it sent them.
+ */
+LAB_CASE(concurrent_publish, "PUBS COUNT WORD", 3)
+{
+	int pubs = arg_num(argv[0], 1, MAX_PROCS, "PUBS");
+	int count = arg_num(argv[1], 1, MAX_EVENTS / MAX_PROCS, "COUNT");
+	const char *word = argv[2];
+	int next[MAX_PROCS], i, j, k, total = pubs * count;
+	char buf[WORD_SIZE];
+	pid_t pids[MAX_PROCS];
+	struct nl sub[2];
+	struct stats s0;
+	__u64 seq;
+
+	arg_word(word, IPCLAB_NL_WORD_MAX);
+	for (k = 0; k < 2; k++) {
+		nl_open(&sub[k]);
+		NL_OPT(&sub[k], SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20);
+		nl_join(&sub[k], sub[k].group);
+	}
+	get_stats(&sub[0], &s0);
+	for (i = 0; i < pubs; i++) {
+		pids[i] = xfork();
+		if (pids[i])
+			continue;
+		nl_open(&sub[0]);
+		for (j = 0; j < count; j++) {
+			snprintf(buf, sizeof(buf), "%d %d %.200s", i, j, word);
+			publish_ok(&sub[0], buf, -1);
+		}
+		child_exit();
+	}
+	for (i = 0; i < pubs; i++)
+		reap(pids[i], "publisher");
+
+	for (k = 0; k < 2; k++) {
+		int got = 0, bad = 0;
+
+		memset(next, 0, sizeof(next));
+		phase = "subscriber reading the events";
+		while (got < total &&
+		       !next_event(&sub[k], RECV_MS, buf, &seq)) {
+			got++;
+			if (seq != s0.events + got && !bad++)
+				fail("subscriber %d: event %d has seq %llu, expected %llu",
+				     k, got, (unsigned long long)seq,
+				     (unsigned long long)(s0.events + got));
+			if ((sscanf(buf, "%d %d", &i, &j) != 2 || i < 0 ||
+			     i >= pubs || j != next[i]++) && !bad++)
+				fail("subscriber %d: got \"%s\" out of order",
+				     k, buf);
+		}
+		printf("subscriber %d: %d of %d events, %s\n", k, got, total,
+		       bad ? "out of order" : "seq without gaps, each publisher in order");
+		if (got != total)
+			fail("subscriber %d: got %d events, expected %d", k,
+			     got, total);
+		if (!nl_quiet(&sub[k]))
+			fail("subscriber %d: more events than published", k);
+	}
+}
+
+/* Runs @cmd (rmmod, insmod): its exit status; FAIL unless 0. */
+static int run(const char *cmd)
+{
+	int status;
+
+	phase = cmd;
+	status = system(cmd);
+	status = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	printf("%s: exit %d\n", cmd, status);
+	if (status)
+		fail("%s: exit %d, expected 0", cmd, status);
+	return status;
+}
+
+/* The next nlctrl notification on @n: FAIL unless @cmd for our family. */
+static void expect_ctrl(struct nl *n, int cmd)
+{
+	const char *want = cmd == CTRL_CMD_NEWFAMILY ? "NEWFAMILY" :
+			   "DELFAMILY";
+
+	for (;;) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)n->rx;
+		const char *name = "";
+		struct nlattr *fam;
+		int len = nl_recv(n, RECV_MS);
+
+		if (len < 0) {
+			fail("nlctrl notify: got %s, expected %s %s",
+			     errname(-len), want, IPCLAB_NL_FAMILY_NAME);
+			return;
+		}
+		if (!NLMSG_OK(nlh, len) || nlh->nlmsg_type != GENL_ID_CTRL ||
+		    (genl_cmd(nlh) != CTRL_CMD_NEWFAMILY &&
+		     genl_cmd(nlh) != CTRL_CMD_DELFAMILY))
+			continue;
+		fam = genl_attr(nlh, CTRL_ATTR_FAMILY_NAME);
+		if (fam)
+			name = attr_data(fam);
+		printf("nlctrl notify: %s %s\n", genl_cmd(nlh) ==
+		       CTRL_CMD_NEWFAMILY ? "NEWFAMILY" : "DELFAMILY", name);
+		if (genl_cmd(nlh) != cmd || strcmp(name, IPCLAB_NL_FAMILY_NAME))
+			fail("nlctrl notify: expected %s %s", want,
+			     IPCLAB_NL_FAMILY_NAME);
+		return;
+	}
+}
+
+/*
+ * reload WORD MS: rmmod while a socket is subscribed and a delayed event
+ * is pending, insmod again; the same socket works after a new lookup.
+ */
+LAB_CASE(reload, "WORD MS", 2)
+{
+	const char *word = argv[0];
+	size_t len = arg_word(word, IPCLAB_NL_WORD_MAX);
+	long long ms = arg_num(argv[1], 1, IPCLAB_NL_DELAY_MAX_MS, "MS");
+	long long t0, left;
+	char buf[WORD_SIZE];
+	struct family f, ctrl;
+	struct nl nl, notify, pub;
+	__u64 seq = 0;
+	int err;
+
+	nl_open(&nl);
+	nl_join(&nl, nl.group);
+	nl_open_raw(&notify);
+	if (nl_lookup(&notify, "nlctrl", &ctrl) || !ctrl.notify) {
+		fail("nlctrl: no group notify");
+		return;
+	}
+	nl_join(&notify, ctrl.notify);
+
+	t0 = now_ms();
+	publish_ok(&nl, word, ms);
+	run("rmmod ipclab");
+	expect_ctrl(&notify, CTRL_CMD_DELFAMILY);
+	err = -nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f);
+	if (err != ENOENT)
+		fail("lookup after rmmod: got %s, expected ENOENT",
+		     err ? errname(err) : "the family");
+	ipclab_start(&nl, 0, C(ECHO));
+	msg_attr(A(PAYLOAD), word, len);
+	expect_reject(&nl, "echo to the old family id", ENOENT, -1);
+
+	if (run("insmod /lib/modules/ipclab.ko"))
+		exit(KSFT_FAIL);
+	expect_ctrl(&notify, CTRL_CMD_NEWFAMILY);
+	err = -nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f);
+	if (err) {
+		fail("lookup after insmod: %s", errname(err));
+		exit(KSFT_FAIL);
+	}
+	nl.family = f.id;
+	nl.group = f.events;
+	if (!echo_check(&nl, word, len, 0, "echo after reload", NULL))
+		printf("echo after reload, same socket: %s\n", word);
+
+	/*
+	 * Unloading dropped the membership: nothing until we join again.
+	 * (A publisher's own socket would read past events while it waits
+	 * for its ACK, so publish from another one.)
+	 */
+	nl_open(&pub);
+	publish_ok(&pub, word, -1);
+	if (!nl_quiet(&nl))
+		fail("old membership: an event came before joining again");
+	nl_join(&nl, nl.group);
+	publish_ok(&pub, word, -1);
+	err = next_event(&nl, RECV_MS, buf, &seq);
+	printf("joined again: %s seq %llu\n", err ? errname(-err) : buf,
+	       (unsigned long long)seq);
+	/* The module's counters started again from 0 at insmod. */
+	if (err || strcmp(buf, word) || seq != 2)
+		fail("joined again: expected %s seq 2", word);
+
+	/* The cancelled event never comes, even after its delay. */
+	left = ms + 500 - (now_ms() - t0);
+	err = next_event(&nl, left > QUIET_MS ? left : QUIET_MS, buf, &seq);
+	if (err != -ETIMEDOUT)
+		fail("an event came after the reload: %s", buf);
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cases of request and answer: family lookup, echo, statistics, ACKs,
+ * malformed requests and many requesters at once.
+ */
+#include "netlink.h"
+
+static const char *const cmd_names[] = {
+	[C(ECHO)] = "echo", [C(STATS)] = "stats", [C(PUBLISH)] = "publish",
+	[C(EVENT)] = "event",
+};
+
+/* family NAME: CTRL_CMD_GETFAMILY for "ipclab", then for a name that's not. */
+LAB_CASE(family, "NAME", 1)
+{
+	const char *bogus = argv[0];
+	char ops[256] = "";
+	struct family f;
+	struct nl nl;
+	int i, err;
+
+	arg_word(bogus, IPCLAB_NL_WORD_MAX);
+	nl_open_raw(&nl);
+	err = -nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f);
+	if (err) {
+		fail("lookup %s: got %s, expected the family",
+		     IPCLAB_NL_FAMILY_NAME, errname(err));
+		exit(KSFT_FAIL);
+	}
+	printf("family: %s version %u\n", IPCLAB_NL_FAMILY_NAME, f.version);
+	expect_eq("family version", f.version, IPCLAB_NL_VERSION);
+	if (f.id < GENL_MIN_ID || f.id == GENL_ID_CTRL)
+		fail("family id: got %u, expected a dynamic id above %d",
+		     f.id, GENL_ID_CTRL);
+	for (i = 0; i < f.nops; i++) {
+		size_t n = strlen(ops);
+
+		if (f.ops[i] < ARRAY_SIZE(cmd_names) && cmd_names[f.ops[i]])
+			snprintf(ops + n, sizeof(ops) - n, " %s",
+				 cmd_names[f.ops[i]]);
+		else
+			snprintf(ops + n, sizeof(ops) - n, " %u", f.ops[i]);
+	}
+	printf("ops:%s\n", ops);
+	if (strcmp(ops, " echo stats publish"))
+		fail("ops: got%s, expected echo stats publish", ops);
+	if (!f.events)
+		fail("group %s: missing", IPCLAB_NL_MCGRP_EVENTS);
+
+	err = -nl_lookup(&nl, bogus, &f);
+	printf("lookup %s: %s\n", bogus, err ? errname(err) : "found");
+	if (err != ENOENT)
+		fail("lookup %s: got %s, expected ENOENT", bogus,
+		     err ? errname(err) : "a family");
+}
+
+/* echo WORD: the reply carries the same bytes, to our port, our seq. */
+LAB_CASE(echo, "WORD", 1)
+{
+	const char *word = argv[0];
+	size_t len = arg_word(word, IPCLAB_NL_WORD_MAX);
+	struct answer a;
+	struct nl nl;
+	__u32 seq;
+
+	nl_open(&nl);
+	seq = nl.seq;
+	if (echo_check(&nl, word, len, 0, "echo", &a))
+		return;
+	printf("echo: %s\n", word);
+	if (a.seq != seq || a.reply_portid != nl.portid)
+		fail("reply: got seq %u port %u, expected seq %u port %u",
+		     a.seq, a.reply_portid, seq, nl.portid);
+}
+
+/* echo-sizes SEED SIZE...: 1..64000 bytes come back intact, more ERANGE. */
+LAB_CASE(echo_sizes, "SEED SIZE...", -2)
+{
+	unsigned long seed = arg_num(argv[0], 0, 0xffffffffUL, "SEED");
+	static unsigned char data[IPCLAB_NL_PAYLOAD_MAX + 16];
+	struct nl nl;
+	int i;
+
+	nl_open(&nl);
+	for (i = 1; argv[i]; i++) {
+		size_t j, size = arg_num(argv[i], 0, sizeof(data), "SIZE");
+		__u32 st = rnd_seed(seed, i);
+		int err;
+
+		for (j = 0; j < size; j++)
+			data[j] = rnd_next(&st) >> 24;
+		err = echo_check(&nl, data, size, !size ? EINVAL :
+				 size > IPCLAB_NL_PAYLOAD_MAX ? ERANGE : 0,
+				 "echo-sizes", NULL);
+		printf("echo %zu bytes: %s\n", size,
+		       err ? errname(-err) : "intact");
+	}
+}
+
+/* stats WORD K: the counters move by exactly what we did. */
+LAB_CASE(stats, "WORD K", 2)
+{
+	const char *word = argv[0];
+	size_t len = arg_word(word, IPCLAB_NL_WORD_MAX);
+	int k = arg_num(argv[1], 1, 1000, "K"), i;
+	char got[WORD_SIZE];
+	struct stats s0, s1;
+	struct nl nl, sub;
+	__u64 seq = 0;
+
+	nl_open(&nl);
+	get_stats(&nl, &s0);
+	for (i = 0; i < k; i++)
+		if (echo_check(&nl, word, len, 0, "stats", NULL))
+			break;
+	publish_ok(&nl, word, -1);	/* nobody listens: still ACK 0 */
+	nl_open(&sub);
+	nl_join(&sub, sub.group);
+	publish_ok(&nl, word, -1);
+	if (next_event(&sub, RECV_MS, got, &seq))
+		fail("subscriber: no event");
+	get_stats(&nl, &s1);
+	printf("delta: echoes=%llu echo_bytes=%llu events=%llu unheard=%llu overruns=%llu\n",
+	       s1.echoes - s0.echoes, s1.echo_bytes - s0.echo_bytes,
+	       s1.events - s0.events, s1.unheard - s0.unheard,
+	       s1.overruns - s0.overruns);
+	if (seq != s1.events)
+		fail("event seq: got %llu, expected the last (%llu)",
+		     (unsigned long long)seq, (unsigned long long)s1.events);
+}
+
+/* ack SEQ WORD: NLM_F_ACK brings an ACK (error 0) with the request's seq. */
+LAB_CASE(ack, "SEQ WORD", 2)
+{
+	static const struct {
+		const char *what;
+		__u8 cmd;
+		__u16 flags;
+		int attr;		/* carries WORD, or 0 */
+		int reply, acked, err;	/* what must come back */
+	} t[] = {
+		{ "echo with ACK", C(ECHO), NLM_F_ACK, A(PAYLOAD), 1, 1, 0 },
+		{ "echo without ACK", C(ECHO), 0, A(PAYLOAD), 1, 0, 0 },
+		{ "publish with ACK", C(PUBLISH), NLM_F_ACK, A(WORD), 0, 1, 0 },
+		{ "publish without ACK", C(PUBLISH), 0, A(WORD), 0, 0, 0 },
+		{ "bad echo without ACK", C(ECHO), 0, 0, 0, 1, EINVAL },
+		{ "stats with ACK", C(STATS), NLM_F_ACK, 0, 1, 1, 0 },
+	};
+	__u32 seq = arg_num(argv[0], 1, 0x7fffffff, "SEQ");
+	const char *word = argv[1];
+	size_t i, len = arg_word(word, IPCLAB_NL_WORD_MAX);
+	struct nlattr *p;
+	struct answer a;
+	struct nl nl;
+
+	nl_open(&nl);
+	nl.seq = seq;
+	for (i = 0; i < ARRAY_SIZE(t); i++, seq++) {
+		ipclab_start(&nl, t[i].flags, t[i].cmd);
+		if (t[i].attr == A(PAYLOAD))
+			msg_attr(t[i].attr, word, len);
+		else if (t[i].attr)
+			msg_str(t[i].attr, word);
+		nl_transact(&nl, &a, t[i].reply || t[i].acked ?
+			    RECV_MS : QUIET_MS);
+		if (a.reply && !(t[i].flags & NLM_F_ACK) && !nl_quiet(&nl))
+			fail("%s: something came after the reply", t[i].what);
+		p = a.reply ? genl_attr(a.nlh, A(PAYLOAD)) : NULL;
+		printf("%s:", t[i].what);
+		if (p)
+			printf(" reply %.*s,", attr_len(p), (char *)attr_data(p));
+		else if (a.reply)
+			printf(" reply,");
+		if (a.acked)
+			printf(" %s %s for seq %u\n", a.err ? "error" : "ACK",
+			       errname(a.err), a.seq);
+		else
+			printf(" nothing more\n");
+		if (a.reply != t[i].reply || a.acked != t[i].acked ||
+		    a.err != t[i].err)
+			fail("%s: got reply %d, ACK %d, error %s; expected %d, %d, %s",
+			     t[i].what, a.reply, a.acked, errname(a.err),
+			     t[i].reply, t[i].acked, errname(t[i].err));
+		if ((a.reply || a.acked) && a.seq != seq)
+			fail("%s: got seq %u, expected %u", t[i].what, a.seq,
+			     seq);
+		if (a.reply && t[i].cmd == C(ECHO) &&
+		    (!p || (size_t)attr_len(p) != len ||
+		     memcmp(attr_data(p), word, len)))
+			fail("%s: reply differs from %s", t[i].what, word);
+	}
+}
+
+/* What an attribute of a malformed request holds. */
+enum { D_WORD = 1, D_STR, D_EMPTY, D_EMPTY_STR, D_BIG, D_LONG, D_U16, D_MS };
+/* What else is wrong with it. */
+enum { Q_NLA_LONG = 1, Q_NLA_SHORT, Q_RESERVED, Q_FLAGS, Q_SHORT };
+
+/* bad-input WORD: every malformed request gets its errno, then echo works. */
+LAB_CASE(bad_input, "WORD", 1)
+{
+	static const struct {
+		const char *what;
+		__u8 cmd, a1, d1, a2, d2, quirk;	/* attributes: a, d */
+		int want, miss;	/* the errno, the missing attribute */
+	} t[] = {
+		{ "echo without payload", C(ECHO), 0, 0, 0, 0, 0,
+		  EINVAL, A(PAYLOAD) },
+		{ "echo of 0 bytes", C(ECHO), A(PAYLOAD), D_EMPTY, 0, 0, 0,
+		  EINVAL, 0 },
+		{ "echo of 64001 bytes", C(ECHO), A(PAYLOAD), D_BIG, 0, 0, 0,
+		  ERANGE, 0 },
+		{ "echo with an attribute it does not take", C(ECHO),
+		  A(PAYLOAD), D_WORD, A(WORD), D_STR, 0, EINVAL, 0 },
+		{ "echo with unknown attribute 99", C(ECHO),
+		  A(PAYLOAD), D_WORD, 99, D_WORD, 0, EINVAL, 0 },
+		{ "attribute longer than the message", C(ECHO),
+		  A(PAYLOAD), D_WORD, 0, 0, Q_NLA_LONG, EINVAL, 0 },
+		{ "attribute length below its header", C(ECHO),
+		  A(PAYLOAD), D_WORD, 0, 0, Q_NLA_SHORT, EINVAL, 0 },
+		{ "publish without word", C(PUBLISH), 0, 0, 0, 0, 0,
+		  EINVAL, A(WORD) },
+		{ "publish, word without NUL", C(PUBLISH),
+		  A(WORD), D_WORD, 0, 0, 0, EINVAL, 0 },
+		{ "publish, empty word", C(PUBLISH),
+		  A(WORD), D_EMPTY_STR, 0, 0, 0, EINVAL, 0 },
+		/* NLA_NUL_STRING: no NUL within the first 256 bytes. */
+		{ "publish, word of 256 characters", C(PUBLISH),
+		  A(WORD), D_LONG, 0, 0, 0, EINVAL, 0 },
+		{ "publish, 2-byte delay", C(PUBLISH),
+		  A(WORD), D_STR, A(DELAY_MS), D_U16, 0, EINVAL, 0 },
+		{ "publish, delay 10001 ms", C(PUBLISH),
+		  A(WORD), D_STR, A(DELAY_MS), D_MS, 0, ERANGE, 0 },
+		{ "stats with an attribute", C(STATS),
+		  A(WORD), D_STR, 0, 0, 0, EINVAL, 0 },
+		{ "genlmsghdr.reserved not 0", C(ECHO),
+		  A(PAYLOAD), D_WORD, 0, 0, Q_RESERVED, EINVAL, 0 },
+		{ "stray nlmsg_flags", C(STATS), 0, 0, 0, 0, Q_FLAGS,
+		  EINVAL, 0 },
+		{ "shorter than the genl header", C(STATS), 0, 0, 0, 0,
+		  Q_SHORT, EINVAL, 0 },
+		{ "unknown command 99", 99, 0, 0, 0, 0, 0, EOPNOTSUPP, 0 },
+		{ "event sent by user space", C(EVENT),
+		  A(WORD), D_STR, 0, 0, 0, EOPNOTSUPP, 0 },
+		{ "command 0", C(UNSPEC), 0, 0, 0, 0, 0, EOPNOTSUPP, 0 },
+	};
+	static char big[IPCLAB_NL_PAYLOAD_MAX + 1];
+	char longword[IPCLAB_NL_WORD_MAX + 2];
+	__u32 ms = IPCLAB_NL_DELAY_MAX_MS + 1;
+	__u16 ms16 = 1;
+	const char *word = argv[0];
+	size_t i, len = arg_word(word, IPCLAB_NL_WORD_MAX);
+	const struct {
+		const void *p;
+		size_t len;
+	} data[] = {
+		[D_WORD] = { word, len }, [D_STR] = { word, len + 1 },
+		[D_EMPTY] = { "", 0 }, [D_EMPTY_STR] = { "", 1 },
+		[D_BIG] = { big, sizeof(big) },
+		[D_LONG] = { longword, sizeof(longword) },
+		[D_U16] = { &ms16, sizeof(ms16) }, [D_MS] = { &ms, sizeof(ms) },
+	};
+	struct nl nl;
+
+	nl_open(&nl);
+	memset(longword, 'x', sizeof(longword) - 1);
+	longword[sizeof(longword) - 1] = '\0';
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		struct nlmsghdr *nlh = ipclab_start(&nl, 0, t[i].cmd);
+		size_t n = data[t[i].d1].len;
+		int q = t[i].quirk;
+
+		if (t[i].d1)
+			msg_attr_raw(t[i].a1, q == Q_NLA_LONG ? NLA_HDRLEN +
+				     4096 : q == Q_NLA_SHORT ? 2 :
+				     NLA_HDRLEN + n, data[t[i].d1].p, n);
+		if (t[i].d2)
+			msg_attr(t[i].a2, data[t[i].d2].p, data[t[i].d2].len);
+		if (q == Q_RESERVED)
+			((struct genlmsghdr *)NLMSG_DATA(nlh))->reserved = 1;
+		if (q == Q_FLAGS)
+			nlh->nlmsg_flags |= NLM_F_APPEND;
+		if (q == Q_SHORT)
+			req.len = NLMSG_HDRLEN + 2;
+		expect_reject(&nl, t[i].what, t[i].want,
+			      t[i].miss ? t[i].miss : -1);
+	}
+	if (!echo_check(&nl, word, len, 0, "echo after bad input", NULL))
+		printf("echo after bad input: %s\n", word);
+}
+
+/* concurrent PROCS COUNT SEED: each process gets its own payloads back. */
+LAB_CASE(concurrent, "PROCS COUNT SEED", 3)
+{
+	int procs = arg_num(argv[0], 1, MAX_PROCS, "PROCS");
+	int count = arg_num(argv[1], 1, 10000, "COUNT");
+	unsigned long seed = arg_num(argv[2], 0, 0xffffffffUL, "SEED");
+	static unsigned char data[IPCLAB_NL_PAYLOAD_MAX];
+	__u64 bytes, total = 0;
+	pid_t pids[MAX_PROCS];
+	struct stats s0, s1;
+	int tally[2], i;
+	struct nl nl;
+
+	nl_open(&nl);
+	if (pipe(tally) < 0)
+		die("pipe");
+	get_stats(&nl, &s0);
+	for (i = 0; i < procs; i++) {
+		__u32 st = rnd_seed(seed, i);
+		int j, ok = 0;
+
+		pids[i] = xfork();
+		if (pids[i])
+			continue;
+		nl_open(&nl);
+		bytes = 0;
+		for (j = 0; j < count; j++) {
+			size_t k, size = 1 + rnd_next(&st) % IPCLAB_NL_PAYLOAD_MAX;
+
+			/* Bytes that name the process: a mix-up shows. */
+			for (k = 0; k < size; k++)
+				data[k] = rnd_next(&st) >> 24;
+			data[0] = i;
+			if (echo_check(&nl, data, size, 0, "concurrent", NULL))
+				break;
+			bytes += size;
+			ok++;
+		}
+		printf("process %d: %d of %d echoes intact\n", i, ok, count);
+		if (write(tally[1], &bytes, sizeof(bytes)) != sizeof(bytes))
+			die("write tally");
+		child_exit();
+	}
+	close(tally[1]);
+	phase = "collecting the tallies";
+	while (read(tally[0], &bytes, sizeof(bytes)) == sizeof(bytes))
+		total += bytes;
+	for (i = 0; i < procs; i++)
+		reap(pids[i], "echo process");
+	get_stats(&nl, &s1);
+	printf("stats delta: echoes=%llu\n", s1.echoes - s0.echoes);
+	expect_eq("stats delta echoes", s1.echoes - s0.echoes, procs * count);
+	expect_eq("stats delta echo_bytes", s1.echo_bytes - s0.echo_bytes,
+		  total);
+}
