@@ -19,14 +19,6 @@ LAB_PROGRAM(.timeout_s = 30);
 
 static char path[PATH_MAX];
 
-/* A call the test cannot go on without: its result; else FAIL and exit. */
-static long must(long ret, const char *what)
-{
-	if (ret < 0)
-		die(what);
-	return ret;
-}
-
 /* /tmp/NAME from a host-chosen NAME; with @make, a new fifo there. */
 static void arg_path(const char *name, int make)
 {

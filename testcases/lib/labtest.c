@@ -17,6 +17,13 @@ void die(const char *what)
 	exit(KSFT_FAIL);
 }
 
+long must(long ret, const char *what)
+{
+	if (ret < 0)
+		die(what);
+	return ret;
+}
+
 /* A lost wakeup must end as a FAIL with a message, never as a hang. */
 static void on_alarm(int sig)
 {

@@ -91,6 +91,8 @@ extern const char *phase;	/* what a timeout names: set it before waiting */
 
 /* An unexpected error the test cannot go on from: FAIL and exit. */
 noreturn void die(const char *what);
+/* A call the test cannot go on without: its result; else die(@what). */
+long must(long ret, const char *what);
 const char *errname(int err);
 
 /* A call that must fail: prints "WHAT: ERRNO"; FAILs unless it is @want. */

@@ -16,14 +16,6 @@ LAB_PROGRAM(.timeout_s = 30);
 #define MAX_WRITERS	16
 #define MAX_WORD	256
 
-/* A call the test cannot go on without: its result; else FAIL and exit. */
-static long must(long ret, const char *what)
-{
-	if (ret < 0)
-		die(what);
-	return ret;
-}
-
 /*
  * Writes a seeded stream to a non-blocking pipe in pages until EAGAIN, or
  * (@len > 0) reads @len bytes back and compares them: the count.

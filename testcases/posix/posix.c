@@ -22,14 +22,6 @@ LAB_PROGRAM(.timeout_s = 30, .lost = "notification");
 static char name[80];		/* "/NAME" */
 static char file[128];		/* where the kernel shows it */
 
-/* A call that must succeed: its result; else FAIL and exit. */
-static long must(long ret, const char *what)
-{
-	if (ret < 0)
-		die(what);
-	return ret;
-}
-
 static void arg_name(const char *s, const char *dir)
 {
 	arg_word(s, 64);

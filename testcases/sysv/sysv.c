@@ -31,14 +31,6 @@ union semun {
 	void *ptr;
 };
 
-/* A call that must succeed: its result; else FAIL and exit. */
-static long must(long ret, const char *what)
-{
-	if (ret < 0)
-		die(what);
-	return ret;
-}
-
 /* Sends all, receives with @msgtyp until ENOMSG: "WHAT: T:WORD ...". */
 static void send_recv(int id, long msgtyp, const char *what)
 {

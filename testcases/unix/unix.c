@@ -33,14 +33,6 @@ static void arg_name(const char *s)
 	snprintf(file, sizeof(file), "/tmp/%s", s);
 }
 
-/* A call the test cannot go on without: its result; else FAIL and exit. */
-static long must(long ret, const char *what)
-{
-	if (ret < 0)
-		die(what);
-	return ret;
-}
-
 enum { CONNECT, BIND, LISTEN };
 
 /*
