@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * When the caller gets control back (wait-exec, wait-proc, no-wait,
+ * killable), many callers at once, and an unload under a waiting caller
+ * and a running helper.
+ */
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "umh.h"
+
+#define MAX_PROCS	12
+
+/* Waits for "queued helper PID: ..." in /dev/kmsg, and prints it. */
+static void kmsg_find(int pid)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
+	char want[64], buf[8192], *hit = NULL;
+	ssize_t n;
+
+	if (fd < 0)
+		die("/dev/kmsg");
+	snprintf(want, sizeof(want), "queued helper %d: ", pid);
+	phase = "waiting for the queued helper's line in /dev/kmsg";
+	while (!hit) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';	/* EPIPE: records lost, go on */
+		hit = strstr(buf, want);
+	}
+	printf("kmsg: %.*s\n", (int)strcspn(hit, "\n"), hit);
+	close(fd);
+}
+
+/*
+ * wait-exec TAG STATUS: UMH_WAIT_EXEC returns once the exec succeeded,
+ * while the helper still runs (it waits for a go file we create later);
+ * its status is lost, its parent is kthreadd.
+ */
+LAB_CASE(wait_exec, "TAG STATUS", 2)
+{
+	char path[64], buf[8192], *rec;
+	struct call c;
+
+	prep(&c, IPCLAB_UMH_WAIT_EXEC, argv[0], argv[1], 1);
+	call_ok(open_umh(), &c);
+	snprintf(path, sizeof(path), "/proc/%d", c.r.pid);
+	if (!exists(path))
+		fail("the helper is gone when the ioctl returns");
+	if (exists(c.record))
+		fail("the helper wrote its record before its go file existed");
+	touch(c.go);
+	rec = show_record(&c, buf, sizeof(buf), 1);
+	want_line(rec, "waited: go file appeared");
+	want_line(rec, "parent: kthreadd");
+	phase = "waiting for the helper to exit";
+	while (exists(path))
+		sleep_ms(2);
+	unlink(c.go);
+}
+
+static int got_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&got_usr1, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * wait-proc TAG STATUS: UMH_WAIT_PROC sleeps uninterruptibly (state D)
+ * until the helper exits; a signal does not end the wait, it is handled
+ * after the return. A child watches us, signals us, then creates the go
+ * file that lets the helper finish.
+ */
+LAB_CASE(wait_proc, "TAG STATUS", 2)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	pid_t parent = getpid(), child;
+	char buf[8192], *rec, state;
+	struct call c;
+	int fd;
+
+	prep(&c, IPCLAB_UMH_WAIT_PROC, argv[0], argv[1], 1);
+	sigaction(SIGUSR1, &sa, NULL);
+	fd = open_umh();
+	child = xfork();
+	if (!child) {
+		if (!WAIT_FOR(proc_state(parent) == 'D', WAIT_MS))
+			fail("the caller never slept in the ioctl");
+		else if (exists(c.record))
+			fail("a record while the caller waits");
+		kill(parent, SIGUSR1);
+		sleep_ms(100);
+		state = proc_state(parent);
+		if (state != 'D')
+			fail("caller after SIGUSR1: state %c, expected D", state);
+		touch(c.go);
+		child_exit();
+	}
+	call_ok(fd, &c);
+	wait_pass(child, "watcher");
+	if (!__atomic_load_n(&got_usr1, __ATOMIC_ACQUIRE))
+		fail("SIGUSR1 was not handled when the ioctl returned");
+	if (!exists(c.record))
+		fail("no record when the ioctl returned");
+	rec = show_record(&c, buf, sizeof(buf), 1);
+	want_line(rec, "waited: go file appeared");
+	want_line(rec, "parent: kworker");
+	unlink(c.go);
+}
+
+/*
+ * no-wait TAG STATUS: IPCLAB_UMH_NO_WAIT returns at once, with nothing to
+ * report; the exit status only reaches the kernel log. A missing program
+ * does not fail the ioctl either.
+ */
+LAB_CASE(no_wait, "TAG STATUS", 2)
+{
+	char buf[8192];
+	struct call c;
+	int fd;
+
+	prep(&c, IPCLAB_UMH_NO_WAIT, argv[0], argv[1], 0);
+	fd = open_umh();
+	call_ok(fd, &c);
+	kmsg_find(record_pid(show_record(&c, buf, sizeof(buf), 1)));
+	snprintf(c.r.path, sizeof(c.r.path), "%sumh-missing-%s",
+		 IPCLAB_UMH_DIR, argv[0]);
+	expect_ok("no-wait on a missing program", call_run(fd, &c));
+}
+
+/* A child makes @c's request; it gets SIGKILL once it sleeps in it. */
+static pid_t start_killed(struct call *c, const char *who)
+{
+	pid_t pid = xfork();
+
+	if (!pid) {
+		call_run(open_umh(), c);
+		_exit(KSFT_FAIL);	/* SIGKILL ends it first */
+	}
+	phase = "waiting for a caller to sleep in the ioctl";
+	if (!WAIT_FOR(proc_state(pid) == 'D', WAIT_MS))
+		fail("the %s caller never slept in the ioctl", who);
+	kill(pid, SIGKILL);
+	return pid;
+}
+
+static void expect_killed(pid_t pid, const char *who)
+{
+	int status;
+
+	phase = "waiting for a killed caller to die";
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid");
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		fail("the %s caller: wait status 0x%x, expected SIGKILL", who,
+		     status);
+}
+
+/*
+ * killable TAG STATUS: SIGKILL cannot end a plain WAIT_PROC wait (the
+ * caller dies only when the helper exits); with IPCLAB_UMH_KILLABLE it
+ * ends the wait at once while the helper runs on, its status going to the
+ * kernel log.
+ */
+LAB_CASE(killable, "TAG STATUS", 2)
+{
+	char word[128], buf[8192], state;
+	struct call c;
+	pid_t child;
+
+	/* 1. A killable call that is not killed works like WAIT_PROC. */
+	snprintf(word, sizeof(word), "%s-ok", argv[0]);
+	prep(&c, IPCLAB_UMH_WAIT_PROC | IPCLAB_UMH_KILLABLE, word, argv[1], 0);
+	call_ok(open_umh(), &c);
+	show_record(&c, buf, sizeof(buf), 1);
+
+	/* 2. Plain WAIT_PROC: SIGKILL waits for the helper. */
+	snprintf(word, sizeof(word), "%s-plain", argv[0]);
+	prep(&c, IPCLAB_UMH_WAIT_PROC, word, argv[1], 1);
+	child = start_killed(&c, "plain");
+	sleep_ms(300);
+	state = proc_state(child);
+	if (state != 'D')
+		fail("plain caller 300 ms after SIGKILL: state %c, expected D",
+		     state);
+	touch(c.go);
+	expect_killed(child, "plain");
+	if (!exists(c.record))
+		fail("the plain caller died before its helper finished");
+	unlink(c.record);
+	unlink(c.go);
+
+	/* 3. KILLABLE: SIGKILL ends the wait; the helper runs on. */
+	snprintf(word, sizeof(word), "%s-kill", argv[0]);
+	prep(&c, IPCLAB_UMH_WAIT_PROC | IPCLAB_UMH_KILLABLE, word, argv[1], 1);
+	child = start_killed(&c, "killable");
+	expect_killed(child, "killable");
+	if (exists(c.record))
+		fail("the killable caller died only after its helper finished");
+	touch(c.go);
+	kmsg_find(record_pid(show_record(&c, buf, sizeof(buf), 0)));
+	unlink(c.go);
+}
+
+/*
+ * concurrent N TAG STATUS: N processes each run a helper (WAIT_PROC) with
+ * their own word and exit status STATUS+i; all N callers wait at once
+ * (the helpers wait for one go file); each gets its own result back.
+ */
+LAB_CASE(concurrent, "N TAG STATUS", 3)
+{
+	int n = arg_num(argv[0], 2, MAX_PROCS, "N");
+	int base = arg_num(argv[2], 0, 255 - MAX_PROCS, "STATUS");
+	char go[136], word[128], st[16], buf[8192], *extra[1] = { word };
+	pid_t pids[MAX_PROCS];
+	int i, waiting = 0;
+	struct call c;
+
+	for (i = 0; i < n; i++) {
+		snprintf(word, sizeof(word), "%s-%d", argv[1], i);
+		snprintf(st, sizeof(st), "%d", base + i);
+		prep(&c, IPCLAB_UMH_WAIT_PROC, word, st, 1);
+		if (!i)		/* all wait for the first one's go file */
+			snprintf(go, sizeof(go), "%s", c.go);
+		snprintf(c.go, sizeof(c.go), "%s", go);
+		prep_argv(&c, extra, 1, NULL, 0);	/* argv[5]: its word */
+		pids[i] = xfork();
+		if (pids[i])
+			continue;
+		if (call_run(open_umh(), &c) < 0)
+			die("ioctl");
+		check_result(&c);
+		show_record(&c, buf, sizeof(buf), 0);
+		printf("caller %d: exit code %d\n", i, c.r.exit_code);
+		child_exit();
+	}
+	phase = "waiting for all callers to sleep in the ioctl";
+	for (i = 0; i < n; i++)
+		waiting += WAIT_FOR(proc_state(pids[i]) == 'D', WAIT_MS);
+	printf("callers waiting at once: %d of %d\n", waiting, n);
+	touch(go);
+	for (i = 0; i < n; i++)
+		reap(pids[i], "caller");
+	unlink(go);
+}
+
+/*
+ * unload-start TAG STATUS: a waiting WAIT_PROC caller pins the module
+ * (delete_module fails with EAGAIN), then a WAIT_EXEC helper is left
+ * waiting for its go file. The .exp then reloads the module.
+ */
+LAB_CASE(unload_start, "TAG STATUS", 2)
+{
+	char word[128];
+	struct call c;
+	pid_t child;
+	int fd, err;
+
+	snprintf(word, sizeof(word), "%s-proc", argv[0]);
+	prep(&c, IPCLAB_UMH_WAIT_PROC, word, argv[1], 1);
+	fd = open_umh();
+	child = xfork();
+	if (!child) {
+		err = call_run(fd, &c) < 0 ? errno : 0;
+		printf("WAIT_PROC caller: %s, exit code %d\n", errname(err),
+		       c.r.exit_code);
+		unlink(c.record);
+		_exit(err ? KSFT_FAIL : KSFT_PASS);
+	}
+	phase = "waiting for the WAIT_PROC caller to sleep";
+	if (!WAIT_FOR(proc_state(child) == 'D', WAIT_MS))
+		fail("the WAIT_PROC caller never slept in the ioctl");
+	close(fd);	/* only the child's open file pins the module now */
+	expect_err("rmmod while a WAIT_PROC caller waits",
+		   syscall(SYS_delete_module, "ipclab", O_NONBLOCK), EAGAIN);
+	touch(c.go);
+	reap(child, "WAIT_PROC caller");
+	unlink(c.go);
+
+	prep(&c, IPCLAB_UMH_WAIT_EXEC, argv[0], "0", 1);
+	call_ok(open_umh(), &c);
+	if (exists(c.record))
+		fail("the WAIT_EXEC helper did not wait for its go file");
+}
+
+/* unload-finish TAG: after the reload, release the helper; it finishes. */
+LAB_CASE(unload_finish, "TAG", 1)
+{
+	char buf[8192];
+	struct call c;
+
+	prep(&c, IPCLAB_UMH_WAIT_EXEC, argv[0], "0", 1);  /* unload-start's */
+	touch(c.go);
+	want_line(show_record(&c, buf, sizeof(buf), 1),
+		  "waited: go file appeared");
+	unlink(c.go);
+}
