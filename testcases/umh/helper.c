@@ -70,14 +70,12 @@ static int helper_main(char **argv, char **envp)
 		snprintf(comm, sizeof(comm), "?");
 	/* kworker/u4:1 -> kworker: the worker number varies. */
 	comm[strcspn(comm, "\n/")] = '\0';
-	fprintf(f, "parent: %s\n", comm);
 	if (!getcwd(cwd, sizeof(cwd)))
 		snprintf(cwd, sizeof(cwd), "?");
-	fprintf(f, "cwd: %s\n", cwd);
-	fprintf(f, "stdin: %s stdout: %s stderr: %s\n", open0, open1, open2);
-	fprintf(f, "waited: %s\n", !strcmp(go, "-") ? "no" :
-		waited ? "go file appeared" : "timed out");
-	fprintf(f, "exit: %s\n", st);
+	fprintf(f, "parent: %s\ncwd: %s\nstdin: %s stdout: %s stderr: %s\n",
+		comm, cwd, open0, open1, open2);
+	fprintf(f, "waited: %s\nexit: %s\n", !strcmp(go, "-") ? "no" :
+		waited ? "go file appeared" : "timed out", st);
 	if (fclose(f) || rename(tmp, rec))
 		return 125;
 	if (!strncmp(st, "sig:", 4)) {

@@ -15,7 +15,7 @@ LAB_PROGRAM(.timeout_s = 30, .err0 = "ok");
 
 #define TAG_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
-void bad_usage(const char *what)
+static noreturn void bad_usage(const char *what)
 {
 	fail("usage: %s", what);
 	exit(KSFT_FAIL);
@@ -101,7 +101,10 @@ void prep(struct call *c, __u32 wait, const char *tag, const char *status,
 long call_run(int fd, struct call *c)
 {
 	/* The out fields, which the driver must fill in. */
-	memset(&c->r.pid, 0x5a, 4 * sizeof(__s32));
+	c->r.pid = 0x5a5a;
+	c->r.wait_status = 0x5a5a;
+	c->r.exit_code = 0x5a5a;
+	c->r.term_signal = 0x5a5a;
 	phase = "ioctl IPCLAB_IOC_UMH_RUN";
 	return ioctl(fd, IPCLAB_IOC_UMH_RUN, &c->r);
 }
@@ -138,10 +141,7 @@ void call_ok(int fd, struct call *c)
 	check_result(c);
 }
 
-/*
- * run MODE TAG STATUS NARGS ARG... ENV...: the helper gets the ARGs after
- * its own four words and exactly the ENV words (after HOME and PATH).
- */
+/* The helper gets the ARGs after its own four words, and the ENVs. */
 LAB_CASE(run, "MODE TAG STATUS NARGS ARG... ENV...", -4)
 {
 	/* Indexed by IPCLAB_UMH_NO_WAIT, _WAIT_EXEC, _WAIT_PROC. */
@@ -163,11 +163,7 @@ LAB_CASE(run, "MODE TAG STATUS NARGS ARG... ENV...", -4)
 	show_record(&c, buf, sizeof(buf), 1);
 }
 
-/*
- * credentials TAG: the caller is nobody (65534) in /tmp with stdin and
- * stdout open; the helper still runs as root, in /, with no open files, a
- * child of a kernel worker.
- */
+/* Nobody asks, in /tmp, files open: the helper is root, in /, none open. */
 LAB_CASE(credentials, "TAG", 1)
 {
 	int open0 = fcntl(0, F_GETFD) >= 0, open1 = fcntl(1, F_GETFD) >= 0;
@@ -194,10 +190,7 @@ LAB_CASE(credentials, "TAG", 1)
 	want_line(rec, "parent: kworker");
 }
 
-/*
- * errors TAG: the exec's own errno comes back through the ioctl, in both
- * waiting modes: ENOENT, EACCES, ENOEXEC.
- */
+/* The exec's own errno comes back, in both waiting modes. */
 LAB_CASE(errors, "TAG", 1)
 {
 	char missing[128], noexec[128], junk[128], word[128], text[300];
@@ -247,10 +240,7 @@ LAB_CASE(errors, "TAG", 1)
 	unlink(c.record);
 }
 
-/*
- * refuse TAG: paths outside /opt/ipclab/ are refused with EPERM before
- * anything runs; malformed requests get EINVAL, ENOTTY, EFAULT.
- */
+/* Paths outside /opt/ipclab/: EPERM, before anything runs; bad requests. */
 LAB_CASE(refuse, "TAG", 1)
 {
 	static const char *const paths[] = {

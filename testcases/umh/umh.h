@@ -39,7 +39,6 @@ struct call {
 	const char *status;		/* the helper's exit: N or sig:N */
 };
 
-noreturn void bad_usage(const char *what);
 void make_file(const char *path, mode_t mode, const char *text);
 char proc_state(pid_t pid);
 void prep(struct call *c, __u32 wait, const char *tag, const char *status,
