@@ -12,6 +12,7 @@
 #define touch(path)	make_file(path, 0644, "")
 #define exists(path)	(access(path, F_OK) == 0)
 #define set_path(r, p)	snprintf((r)->path, sizeof((r)->path), "%s", p)
+#define yes_no(cond)	((cond) ? "yes" : "no")
 
 static inline void sleep_ms(long ms)
 {
@@ -39,6 +40,7 @@ struct call {
 	const char *status;		/* the helper's exit: N or sig:N */
 };
 
+void expect_is(const char *what, const char *got, const char *want);
 void make_file(const char *path, mode_t mode, const char *text);
 char proc_state(pid_t pid);
 void prep(struct call *c, __u32 wait, const char *tag, const char *status,
