@@ -31,10 +31,9 @@ void expect_is(const char *what, const char *got, const char *want)
 
 void make_file(const char *path, mode_t mode, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int fd = must(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			   mode), path);
 
-	if (fd < 0)
-		die(path);
 	write_full(fd, text, strlen(text), path);
 	close(fd);
 }

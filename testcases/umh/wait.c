@@ -13,13 +13,12 @@
 /* Finds "queued helper PID: ..." in /dev/kmsg within WAIT_MS; prints it. */
 static void kmsg_find(int pid)
 {
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = must(open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC),
+		      "/dev/kmsg");
 	char want[64], buf[8192], *hit = NULL;
 	long long end = now_ms() + WAIT_MS;
 	ssize_t n;
 
-	if (fd < 0)
-		die("/dev/kmsg");
 	snprintf(want, sizeof(want), "queued helper %d: ", pid);
 	while (!hit && now_ms() < end) {
 		n = read(fd, buf, sizeof(buf) - 1);
@@ -150,8 +149,7 @@ static void expect_killed(pid_t pid, const char *what)
 	int status;
 
 	phase = "waiting for a killed caller to die";
-	if (waitpid(pid, &status, 0) < 0)
-		die("waitpid");
+	must(waitpid(pid, &status, 0), "waitpid");
 	if (WIFSIGNALED(status))
 		snprintf(got, sizeof(got), "killed by signal %d",
 			 WTERMSIG(status));
@@ -223,8 +221,7 @@ LAB_CASE(concurrent, "N TAG STATUS", 3)
 		pids[i] = xfork();
 		if (pids[i])
 			continue;
-		if (call_run(open_umh(), &c) < 0)
-			die("ioctl");
+		must(call_run(open_umh(), &c), "ioctl");
 		check_result(&c);
 		show_record(&c, buf, sizeof(buf), 0);
 		printf("caller %d: exit code %d\n", i, c.r.exit_code);
