@@ -47,7 +47,7 @@ static void on_alarm(int sig)
  * Unbuffered stdout, so that parent and children print in the order things
  * happen; then the timeout that turns a hang into a FAIL.
  */
-void labtest_start(void)
+static void labtest_start(void)
 {
 	struct sigaction sa;
 
@@ -329,8 +329,7 @@ static void list_cases(const char *prog)
 	}
 }
 
-/* TRANSITION: weak while some programs still have a main() of their own. */
-__attribute__((weak)) int main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	const char *prog = strrchr(argv[0], '/');
 	const struct lab_case *c;

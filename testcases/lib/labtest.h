@@ -97,32 +97,24 @@ const char *errname(int err);
 
 /* A call that must fail: prints "WHAT: ERRNO"; FAILs unless it is @want. */
 void expect_err(const char *what, long ret, int want);
-#ifndef TIMEOUT_S	/* TRANSITION: old programs have their own */
 /* A call that must succeed: prints "WHAT: ok". */
 void expect_ok(const char *what, long ret);
-#endif
 void expect_eq(const char *what, unsigned long long got,
 	       unsigned long long want);
-#ifndef TIMEOUT_S	/* TRANSITION */
 /* Prints "WHAT: TEXT" (@n bytes, or errno when @n < 0); FAILs unless @word. */
 void print_word(const char *what, const char *buf, ssize_t n,
 		const char *word);
-#endif
 
 /* Arguments: else a usage FAIL and exit. */
-#if !defined(TIMEOUT_S) || defined(MAX_WORD)	/* TRANSITION */
 size_t arg_word(const char *s, size_t max);	/* 1..@max characters */
-#endif
 unsigned long long arg_num(const char *s, unsigned long long min,
 			   unsigned long long max, const char *name);
 
 long long now_ms(void);		/* CLOCK_MONOTONIC */
-#ifndef TIMEOUT_S	/* TRANSITION */
 /* Read until @len bytes or end of file: the count, or -1 on an error. */
 ssize_t read_full(int fd, void *buf, size_t len);
 /* One write that must take all @len bytes; dies on an error. */
 void write_full(int fd, const void *buf, size_t len, const char *what);
-#endif
 /* A small file as a string: 0, or -1 when it cannot be read. */
 int read_file(const char *path, char *buf, size_t size);
 /* Opens @path, a device of ipclab.ko; SKIP when the module is not loaded. */
@@ -155,61 +147,5 @@ static inline __u32 rnd_seed(unsigned long seed, unsigned int stream)
 	return s ? s : 1;
 }
 
-/*
- * TRANSITION, removed once every program declares its cases with LAB_CASE:
- * a program that still defines TIMEOUT_S before this header, its own
- * commands[] table and main().
- */
-#ifdef TIMEOUT_S
-#ifndef LABTEST_LOST
-#define LABTEST_LOST	NULL
-#endif
-#ifndef LABTEST_ERR0
-#define LABTEST_ERR0	NULL
-#endif
-LAB_PROGRAM(.timeout_s = TIMEOUT_S, .lost = LABTEST_LOST, .err0 = LABTEST_ERR0);
-#ifdef MAX_WORD
-#define arg_word(s)	(arg_word)((s), MAX_WORD)
-#endif
-void labtest_start(void);
-struct command {
-	const char *name;
-	const char *args;
-	int nargs;
-	void (*run)(char **argv);
-};
-
-static inline void list_commands(const char *prog, const struct command *c,
-				 size_t n)
-{
-	size_t i;
-
-	printf("usage: %s COMMAND ARGS...\n", prog);
-	for (i = 0; i < n; i++)
-		printf("  %s %s %s\n", prog, c[i].name, c[i].args);
-}
-
-static inline int run_command(const char *prog, const struct command *c,
-			      size_t n, int argc, char **argv)
-{
-	size_t i;
-
-	for (i = 0; argc >= 2 && i < n; i++) {
-		int nargs = argc - 2;
-
-		if (strcmp(argv[1], c[i].name))
-			continue;
-		if (c[i].nargs >= 0 ? nargs != c[i].nargs :
-		    nargs < -c[i].nargs) {
-			fail("usage: %s %s %s", prog, c[i].name, c[i].args);
-			return KSFT_FAIL;
-		}
-		c[i].run(argv + 2);
-		return failed ? KSFT_FAIL : KSFT_PASS;
-	}
-	list_commands(prog, c, n);
-	return KSFT_FAIL;
-}
-#endif /* TIMEOUT_S */
 
 #endif /* LABTEST_H */
