@@ -147,5 +147,4 @@ static inline __u32 rnd_seed(unsigned long seed, unsigned int stream)
 	return s ? s : 1;
 }
 
-
 #endif /* LABTEST_H */
