@@ -44,7 +44,11 @@ endif
 
 # --- The kernel: Debian's source (or KERNEL_SRC), tinyconfig + fragments ----
 
-FRAGMENTS := $(TOP)/kernel-config/base.config $(TOP)/kernel-config/ipc.config
+# base.config: a bootable guest; ipc.config: what several mechanisms share;
+# testcases/<mechanism>/config: what only that mechanism needs (the lab's
+# own folders, not EXTRA_TESTS: hidden tests run on the lab's kernel).
+FRAGMENTS := $(TOP)/kernel-config/base.config $(TOP)/kernel-config/ipc.config \
+	$(sort $(wildcard $(TOP)/testcases/*/config))
 ifeq ($(PROFILE),debug)
 FRAGMENTS += $(TOP)/kernel-config/debug.config
 endif
