@@ -274,7 +274,7 @@ LAB_CASE(capacity, "NAME CAP WORD", 3)
 	unmake(name);
 }
 
-/* limit PREFIX R: IPCLAB_CONFIGFS_MAX_ITEMS at most; R fewer make room again. */
+/* limit PREFIX R: IPCLAB_CONFIGFS_MAX_ITEMS at most; R fewer make room. */
 LAB_CASE(limit, "PREFIX R", 2)
 {
 	unsigned long long r = arg_num(argv[1], 1, IPCLAB_CONFIGFS_MAX_ITEMS,
