@@ -18,6 +18,7 @@ main() {
 	echo "Writes are validated by the driver's store callbacks; the kernel"
 	echo "computes what is read-only (a checksum of the word, a count):"
 	show_sh "echo hello >$DIR/demo/word && cat $DIR/demo/word $DIR/demo/checksum $DIR/demo/writes"
+	echo "A capacity under the word's length is EBUSY, one over the limit EINVAL:"
 	show_sh "echo 3 >$DIR/demo/capacity"
 	show_sh "echo 99 >$DIR/demo/capacity"
 	show cat "$DIR/items"
