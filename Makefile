@@ -44,7 +44,11 @@ endif
 
 # --- The kernel: Debian's source (or KERNEL_SRC), tinyconfig + fragments ----
 
-FRAGMENTS := $(TOP)/kernel-config/base.config $(TOP)/kernel-config/ipc.config
+# base.config: a bootable guest; ipc.config: what several mechanisms share;
+# testcases/<mechanism>/config: what only that mechanism needs (the lab's
+# own folders, not EXTRA_TESTS: hidden tests run on the lab's kernel).
+FRAGMENTS := $(TOP)/kernel-config/base.config $(TOP)/kernel-config/ipc.config \
+	$(sort $(wildcard $(TOP)/testcases/*/config))
 ifeq ($(PROFILE),debug)
 FRAGMENTS += $(TOP)/kernel-config/debug.config
 endif
@@ -152,7 +156,7 @@ help:
 	@echo '  make demo      boot and walk through each IPC mechanism'
 	@echo '  make shell     boot with an interactive shell (module loaded, tests in /opt/ipclab)'
 	@echo '  make list      the names of the tests make test would run (TESTS, SHARD)'
-	@echo '  make lint      checkpatch, sparse + W=1, shellcheck'
+	@echo '  make lint      checkpatch, sparse + W=1, shellcheck, the lists of mechanisms'
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
 	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
 	@echo '  make check-shards  SHARD=1/3..3/3 merged must equal one full run'
@@ -334,6 +338,8 @@ _lint: $(BZIMAGE) $(PROGS)
 	$(Q)! grep -qE 'warning|error' $(B)/lint/warnings.log
 	@echo 'lint: shellcheck'
 	$(Q)shellcheck -s sh $(LINT_SH)
+	@echo 'lint: the lists of mechanisms (README.md) against the folders'
+	$(Q)sh $(TOP)/scripts/check-mechanisms.sh $(TOP)
 	@echo 'lint: ok'
 
 # Each feature in a file of its own; the variables they define are checked

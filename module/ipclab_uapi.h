@@ -565,4 +565,39 @@ struct ipclab_eventfd_stats {
 #define IPCLAB_DEBUGFS_DIR		"/sys/kernel/debug/ipclab"
 #define IPCLAB_DEBUGFS_WORD_MAX		64
 
+/* ---- configfs: objects user space makes with mkdir (no ioctls) ---- */
+
+/*
+ * The configfs subsystem "ipclab", in configfs (mounted at /sys/kernel/config
+ * with "mount -t configfs none /sys/kernel/config"): mkdir of
+ * IPCLAB_CONFIGFS_DIR/NAME creates an item, rmdir destroys it. NAME is
+ * 1..IPCLAB_CONFIGFS_NAME_MAX characters of [a-z0-9_-], else EINVAL; at
+ * most IPCLAB_CONFIGFS_MAX_ITEMS items exist at once, one more is ENOSPC.
+ * The directory holds
+ *	items (0444)	the number of items now
+ * and each item directory
+ *	word (0644)	a read gives the word and "\n" (only "\n" before the
+ *			first write); a write() sets it: 1..capacity bytes of
+ *			printable ASCII (0x20-0x7e), one trailing newline
+ *			dropped; else EINVAL and the word is unchanged
+ *	capacity (0644)	the longest word accepted, a decimal
+ *			1..IPCLAB_CONFIGFS_WORD_MAX (IPCLAB_CONFIGFS_WORD_MAX at
+ *			mkdir); not a number or out of range: EINVAL; less
+ *			than the current word's length: EBUSY
+ *	writes (0444)	words accepted since mkdir
+ *	checksum (0444)	"0x%08x\n": the 32-bit FNV-1a hash of the word's
+ *			bytes (h = 0x811c9dc5; per byte h ^= b,
+ *			h *= 0x01000193), 0x811c9dc5 for no word
+ *	hold (0644)	"1\n" while the kernel holds the item, else "0\n":
+ *			writing 1 (kstrtobool: 1/y/on) holds it, 0 lets go;
+ *			while held, rmdir is EBUSY; anything else is EINVAL
+ * Every item pins the module: rmmod fails (EAGAIN, "in use") until each one
+ * is removed. rmmod removes IPCLAB_CONFIGFS_DIR; insmod makes it again,
+ * with no items.
+ */
+#define IPCLAB_CONFIGFS_DIR		"/sys/kernel/config/ipclab"
+#define IPCLAB_CONFIGFS_NAME_MAX	32
+#define IPCLAB_CONFIGFS_MAX_ITEMS	8
+#define IPCLAB_CONFIGFS_WORD_MAX	64
+
 #endif /* _IPCLAB_UAPI_H */

@@ -6,13 +6,30 @@
 # usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES
 #   GATE is the lab's ipclab_gate.ko (rootfs/gate/), which /init loads first;
 #   BINDIR holds one static test program per mechanism; TESTCASES holds
-#   <mechanism>/demo.sh walk-throughs for make demo and lib/demo-lib.sh,
-#   their shared narration helpers.
+#   <mechanism>/demo.sh walk-throughs for make demo (in the order of their
+#   settings' demo=N) and lib/demo-lib.sh, their shared narration helpers.
 set -eu
 
 die() {
 	printf 'pack: %s\n' "$*" >&2
 	exit 1
+}
+
+# make demo's place of a mechanism: "demo=N" (0..99) in its folder's
+# settings, else 50 (after the others); the demo is installed as
+# demo/NN-<mechanism>.sh, and /init runs demo/*.sh in that order.
+demo_order() {
+	n=50
+	if [ -f "$1/settings" ]; then
+		n=$(sed -n 's/^[[:space:]]*demo[[:space:]]*=[[:space:]]*\([^[:space:]]*\)[[:space:]]*$/\1/p' "$1/settings" |
+			tail -n 1)
+		n=${n:-50}
+	fi
+	case "$n" in
+	[0-9] | [1-9][0-9]) ;;
+	*) die "$1/settings: demo=$n is not a number 0..99" ;;
+	esac
+	printf '%02d' "$n"
 }
 
 file_list() {
@@ -32,8 +49,9 @@ file_list() {
 	done
 	for demo in "$TESTCASES"/*/demo.sh; do
 		[ -f "$demo" ] || continue
-		mech=$(basename "$(dirname "$demo")")
-		echo "file /opt/ipclab/demo/$mech.sh $demo 644 0 0"
+		dir=$(dirname "$demo")
+		order=$(demo_order "$dir")
+		echo "file /opt/ipclab/demo/$order-${dir##*/}.sh $demo 644 0 0"
 	done
 	# Not under demo/: rootfs/init runs every demo/*.sh as a demo.
 	echo "file /opt/ipclab/lib/demo.sh $TESTCASES/lib/demo-lib.sh 644 0 0"
