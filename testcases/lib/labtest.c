@@ -88,6 +88,7 @@ const char *errname(int err)
 	case ENOENT: return "ENOENT";
 	case ENOEXEC: return "ENOEXEC";
 	case ENOMSG: return "ENOMSG";
+	case ENOSPC: return "ENOSPC";
 	case ENOTTY: return "ENOTTY";
 	case ENXIO: return "ENXIO";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
