@@ -133,6 +133,31 @@ proc check_escape {} {
 }
 check_escape
 
+# --- The environment interface: env.tcl lists every LAB_* variable a
+# runner file names, and names none that no runner file does.
+
+proc check_env {} {
+	global here
+	set listed {}
+	foreach line [split [slurp $here/env.tcl] \n] {
+		if {[regexp {^#   (LAB_[A-Z_]+)} $line -> name]} {
+			lappend listed $name
+		}
+	}
+	set used {}
+	foreach file [glob -directory $here -types f *] {
+		if {[file tail $file] ne "env.tcl"} {
+			lappend used {*}[regexp -all -inline {LAB_[A-Z_]+} [slurp $file]]
+		}
+	}
+	set used [lsort -unique $used]
+	set missing [lmap v $used {expr {$v in $listed ? [continue] : $v}}]
+	set stale [lmap v $listed {expr {$v in $used ? [continue] : $v}}]
+	check [expr {![llength $missing] && ![llength $stale] && [llength $listed]}] \
+		"env.tcl: [llength $listed] LAB_* variables, each one a runner file uses[expr {[llength $missing] ? "; not listed: $missing" : ""}][expr {[llength $stale] ? "; used nowhere: $stale" : ""}]"
+}
+check_env
+
 # --- A stand-in for a module: a relocatable object with functions in
 # .text and .init.text and an inlined helper, compiled here (like a .ko,
 # every section at 0). The expected lines come from the source.
