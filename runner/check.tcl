@@ -14,12 +14,11 @@
 # Prints "ok - ..." and "not ok - ..." lines, "SKIP - ..." for a check this
 # machine cannot run (not a pass), then "N passed, N failed[, N skipped]".
 # LAB_CHECK_VMLINUX: the kernel to check symbolization on (default: the
-# newest debug build in the lab's cache).
+# newest debug build in the lab's cache; runner/env.tcl).
 # Exit: 0 when no check failed.
 
 set here [file dirname [file normalize [info script]]]
 source $here/lib.tcl
-source $here/report.tcl
 
 set passed 0
 set failed 0
@@ -54,30 +53,26 @@ proc slurp {path {enc utf-8}} {
 # --- The recorded consoles.
 
 proc classify {file} {
-	global lab
 	set text [slurp $file [encoding system]]
-	set lab(current) fixture
-	set lab(kverdict) PASS
-	set lab(ktitle) ""
-	set lab(kreport) ""
-	set lab(report_lines) 0
+	console::watch fixture
 	set lines [split $text \n]
 	regexp {^# expect: (\S+) ?(.*)$} [lindex $lines 0] -> want title_re
 	foreach line [lrange $lines 1 end] {
-		_lab_console_line "$line\n"
+		console::line "$line\n"
 	}
-	return [list $want $title_re $lab(kverdict) $lab(ktitle)]
+	set k [console::kernel]
+	return [list $want $title_re [dict get $k verdict] [dict get $k title]]
 }
 
-_lab_console_open /dev/null 1000000000
-_lab_load_patterns $here/crash-patterns
+console::start_log /dev/null 1000000000
+console::load_patterns $here/crash-patterns
 foreach file [lsort [glob -directory $here/fixtures *.console]] {
 	lassign [classify $file] want title_re got title
 	set name [file rootname [file tail $file]]
 	check [expr {$got eq $want && [regexp -- $title_re $title]}] \
 		"$name: $got ($title)[expr {$got eq $want ? "" : ", expected $want"}]"
 }
-_lab_console_close
+console::end_log
 
 # --- lab_escape: nothing a terminal or a parser acts on, and unambiguous.
 
@@ -138,6 +133,31 @@ proc check_escape {} {
 }
 check_escape
 
+# --- The environment interface: env.tcl lists every LAB_* variable a
+# runner file names, and names none that no runner file does.
+
+proc check_env {} {
+	global here
+	set listed {}
+	foreach line [split [slurp $here/env.tcl] \n] {
+		if {[regexp {^#   (LAB_[A-Z_]+)} $line -> name]} {
+			lappend listed $name
+		}
+	}
+	set used {}
+	foreach file [glob -directory $here -types f *] {
+		if {[file tail $file] ne "env.tcl"} {
+			lappend used {*}[regexp -all -inline {LAB_[A-Z_]+} [slurp $file]]
+		}
+	}
+	set used [lsort -unique $used]
+	set missing [lmap v $used {expr {$v in $listed ? [continue] : $v}}]
+	set stale [lmap v $listed {expr {$v in $used ? [continue] : $v}}]
+	check [expr {![llength $missing] && ![llength $stale] && [llength $listed]}] \
+		"env.tcl: [llength $listed] LAB_* variables, each one a runner file uses[expr {[llength $missing] ? "; not listed: $missing" : ""}][expr {[llength $stale] ? "; used nowhere: $stale" : ""}]"
+}
+check_env
+
 # --- A stand-in for a module: a relocatable object with functions in
 # .text and .init.text and an inlined helper, compiled here (like a .ko,
 # every section at 0). The expected lines come from the source.
@@ -181,14 +201,14 @@ proc tool_words_ok {obj} {
 # --- The hostile console: WARN, nothing run, nothing resolved, all escaped.
 
 proc check_hostile {} {
-	global lab here tmp have_obj recorder argvlog unsafe
+	global here tmp have_obj recorder argvlog unsafe
 	set canary /tmp/ipclab-pwned
 	file delete -force $canary
-	_lab_console_open $tmp/console.log 1000000000
+	console::start_log $tmp/console.log 1000000000
 	set file $here/fixtures/hostile-warn.console
 	lassign [classify $file] want title_re got title
-	_lab_console_close
-	set report $lab(kreport)
+	console::end_log
+	set report [dict get [console::kernel] report]
 	set config [dict create vmlinux "" ksrc "" moddir "" modsrc /home/student/lab \
 		wrapper $recorder]
 	if {$have_obj} {
@@ -197,14 +217,14 @@ proc check_hostile {} {
 		dict set config vmlinux $tmp/mod/ipclab.ko
 		dict set config moddir $tmp/mod
 	}
-	set sym [lab_sym_report $report $title $config]
+	set sym [symbolize::report $report $title $config]
 	set objects [dict create]
 	if {$have_obj} {
 		set objects [dict create "" [dict create path $tmp/mod/ipclab.ko rel 0 \
 			wrapper {} strip {}] ipclab [dict create path $tmp/mod/ipclab.ko \
 			rel 1 wrapper $recorder strip {}]]
 	}
-	lassign [lab_symbolize $report $objects] text frames
+	lassign [symbolize::resolve $report $objects] text frames
 	set resolved 0
 	foreach fr $frames {
 		incr resolved [expr {[llength [dict get $fr locs]] > 0}]
@@ -235,9 +255,9 @@ proc check_hostile {} {
 			points 0 verdict FAIL message "ok 10 - z\rTotal: 998/998\u2028ok 11" \
 			duration 0.000 log "" ktitle "" kreport "" kloc ""]]]
 	file mkdir $tmp/out/logs
-	set tap [_lab_tap_line 1 $r]
-	_lab_write_results $tmp/out [list $r] 1 0.1
-	_lab_write_log $tmp/out $r
+	set tap [results::tap_line 1 $r]
+	results::write $tmp/out [list $r] 1 0.1
+	results::write_log $tmp/out $r
 	set files [list stdout $tap]
 	foreach name {results.tap junit.xml results.json logs/faults/hostile.log} {
 		lappend files $name [slurp $tmp/out/$name]
@@ -290,7 +310,7 @@ proc check_module {} {
 	append text "\[    1.000002\]\[   T1\]  mark_c+0x1/0x8 \[ipclab\]\n"
 	set config [dict create vmlinux "" ksrc "" moddir $tmp/mod \
 		modsrc /home/student/lab wrapper $recorder]
-	set r [lab_sym_report $text "" $config]
+	set r [symbolize::report $text "" $config]
 	set lines [split [dict get $r text] \n]
 	set s /home/student/lab/m.c
 	check [expr {[lindex $lines 0] eq "\[    1.000000\]\[   T1\] RIP: 0010:mark_b+0x2/0x4 \[ipclab\] ($s:$srcline(mark_b))"}] \
@@ -301,13 +321,13 @@ proc check_module {} {
 		"symbolize a module: an inlined helper, innermost first: [lindex $lines 2]"
 	check [expr {[dict get $r where] eq "$s:$srcline(mark_b) (mark_b)"}] \
 		"symbolize a module: the report points at the RIP frame: [dict get $r where]"
-	set r2 [lab_sym_report [join [lrange [split $text \n] 1 end] \n] "" $config]
+	set r2 [symbolize::report [join [lrange [split $text \n] 1 end] \n] "" $config]
 	check [expr {[dict get $r2 where] eq "$s:$srcline(helper) (helper)"}] \
 		"symbolize a module: else at the first trace line that is not a guess, its innermost line: [dict get $r2 where]"
 	check [tool_words_ok [file normalize $tmp/mod/ipclab.ko]] \
 		"symbolize a module: nm and addr2line ran under the wrapper, with lab words only"
 	dict set config wrapper "\{"
-	set r3 [lab_sym_report $text "" $config]
+	set r3 [symbolize::report $text "" $config]
 	check [expr {[dict get $r3 text] eq $text}] \
 		"symbolize a module: a wrapper that is not a Tcl list runs nothing on the module"
 }
@@ -347,14 +367,13 @@ proc check_vmlinux {} {
 	}
 	set t0 [clock milliseconds]
 	set obj [dict create path [file normalize $vmlinux] rel 0 wrapper {} strip {}]
-	set ::_lab_sym(deadline) [expr {[clock seconds] + $::_lab_sym(budget)}]
-	set table [_lab_sym_table $obj]
+	set table [symbolize::symbols $obj]
 	set size 0x1000
 	if {[dict exists $table start_kernel]} {
 		set size 0x[lindex [dict get $table start_kernel] 0 1]
 	}
 	set text "\[    0.000000\]\[    T0\]  start_kernel+0x0/[format 0x%llx $size]"
-	set r [lab_sym_report $text "" [dict create vmlinux $vmlinux ksrc $ksrc \
+	set r [symbolize::report $text "" [dict create vmlinux $vmlinux ksrc $ksrc \
 		moddir "" modsrc "" wrapper {}]]
 	set ms [expr {[clock milliseconds] - $t0}]
 	set got [dict get $r text]

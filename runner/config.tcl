@@ -1,11 +1,14 @@
-# The driver's (run.exp) configuration and result directory: the run's
-# variables read from the environment and checked before anything is
-# written, and the staging of the results (OUT.new, OUT, OUT.prev).
+# The driver's (run.exp) configuration (namespace config, no state): the
+# run's variables read from the environment (env.tcl lists them) and
+# checked before anything is written. The result directory's staging is
+# the results part's (report.tcl).
+
+namespace eval config {}
 
 # A run's variables that must be whole numbers (SEED, REPEAT, SHARD's): the
 # number, read as decimal (Tcl 8.6 would read 010 as octal), or a
 # configuration error naming the variable.
-proc config_number {var value min hint} {
+proc config::number {var value min hint} {
 	if {![regexp {^[0-9]{1,9}$} $value] || [scan $value %d] < $min} {
 		set what [expr {$min ? "a positive integer" : "a non-negative integer"}]
 		error "$var='$value' is not $what (hint: $hint)" {} {LAB CONFIG}
@@ -17,14 +20,13 @@ proc config_number {var value min hint} {
 # anything is deleted, written or booted: a dict of out, seed, repeat,
 # shard, selected. make's variable check (scripts/check-vars.sh) asks this
 # same proc (LAB_CHECK=1), so a bad value stops make before it builds.
-proc config {} {
-	global lab
+proc config::from_env {} {
 	set c [dict create out [env_or LAB_OUT out/results] shard [env_or LAB_SHARD ""]]
-	dict set c seed [config_number SEED [env_or LAB_SEED [expr {[clock seconds] % 100000}]] 0 \
+	dict set c seed [number SEED [env_or LAB_SEED [expr {[clock seconds] % 100000}]] 0 \
 		"SEED=42, or leave it empty for a random seed"]
-	dict set c repeat [config_number REPEAT [env_or LAB_REPEAT 1] 1 REPEAT=3]
-	_lab_load_testcases [env_or LAB_TESTDIRS testcases]
-	if {[catch {_lab_select [env_or LAB_TESTS *]} selected]} {
+	dict set c repeat [number REPEAT [env_or LAB_REPEAT 1] 1 REPEAT=3]
+	testcase::load_dirs [env_or LAB_TESTDIRS testcases]
+	if {[catch {testcase::select [env_or LAB_TESTS *]} selected]} {
 		error "$selected (hint: 'make list' shows the test names; several globs:\
 			TESTS='chardev/poll signal/*')" {} {LAB CONFIG}
 	}
@@ -41,35 +43,8 @@ proc config {} {
 		set sn [scan $sn %d]
 		# A slice may hold no test (more slices than tests): its results
 		# are empty, valid and mergeable.
-		set selected [shard_slice $selected $si $sn [env_or LAB_DURATIONS ""]]
+		set selected [shard::slice $selected $si $sn [env_or LAB_DURATIONS ""]]
 	}
 	dict set c selected $selected
 	return $c
-}
-
-# A run writes into OUT.new; once it has a result of its own (the first
-# test's, or the end of a run without tests), the previous results become
-# OUT.prev and OUT.new becomes OUT. Bad input, a QEMU that does not start
-# or a Ctrl-C before the first result leave the previous results as they
-# were. Open files (console.log) follow the rename.
-proc results_dir {} {
-	global lab
-	return [expr {$lab(published) ? $lab(out) : "$lab(out).new"}]
-}
-
-proc results_publish {} {
-	global lab
-	if {$lab(published)} {
-		return
-	}
-	_lab_results_replace $lab(out)
-	set lab(published) 1
-}
-
-# The end of a run that never got a result: its staging directory goes.
-proc results_abandon {} {
-	global lab
-	if {[info exists lab(out)] && !$lab(published)} {
-		file delete -force $lab(out).new
-	}
 }

@@ -20,32 +20,37 @@
 #
 # Run as a script it is a filter: tclsh escape.tcl [-line] <in >out.
 
-# What is escaped, as a regexp bracket class (without the brackets) and as a
-# string map; surrogates and U+FFFE/U+FFFF are too many for the map.
-set _lab_escape(class) {\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff}
-set _lab_escape(map) {}
-for {set c 0} {$c < 0xa0} {incr c} {
-	if {$c < 0x20 && $c != 9 && $c != 10 || $c >= 0x7f} {
-		lappend _lab_escape(map) [format %c $c] [format {\x%02x} $c]
-	}
+# The procs are global (lab_escape, lab_escaped, lab_escape_shown); their
+# tables are namespace escape's: what is escaped, as a regexp bracket class
+# (without the brackets) and as a string map; surrogates and U+FFFE/U+FFFF
+# are too many for the map.
+namespace eval escape {
+	variable class {\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff}
+	variable map [apply {{} {
+		set map {}
+		for {set c 0} {$c < 0xa0} {incr c} {
+			if {$c < 0x20 && $c != 9 && $c != 10 || $c >= 0x7f} {
+				lappend map [format %c $c] [format {\x%02x} $c]
+			}
+		}
+		foreach c {0x2028 0x2029 0x202a 0x202b 0x202c 0x202d 0x202e 0x2066 0x2067 0x2068 0x2069} {
+			lappend map [format %c $c] [format {\u%04x} $c]
+		}
+		return $map
+	}}]
 }
-foreach c {0x2028 0x2029 0x202a 0x202b 0x202c 0x202d 0x202e 0x2066 0x2067 0x2068 0x2069} {
-	lappend _lab_escape(map) [format %c $c] [format {\u%04x} $c]
-}
-unset c
 
-proc _lab_escape_char {c} {
+proc escape::_char {c} {
 	scan $c %c n
 	return [format [expr {$n < 0x100 ? {\x%02x} : {\u%04x}}] $n]
 }
 
 proc lab_escape {text {extra ""}} {
-	global _lab_escape
-	set class $_lab_escape(class)
-	set map $_lab_escape(map)
+	set class $escape::class
+	set map $escape::map
 	foreach c [split $extra ""] {
 		append class [format {\u%04x} [scan $c %c]]
-		lappend map $c [_lab_escape_char $c]
+		lappend map $c [escape::_char $c]
 	}
 	if {![regexp "\[\\\\$class\]" $text]} {
 		return $text
@@ -56,7 +61,7 @@ proc lab_escape {text {extra ""}} {
 		set out ""
 		foreach c [split $text ""] {
 			if {[regexp {[\ud800-\udfff\ufffe\uffff]} $c]} {
-				set c [_lab_escape_char $c]
+				set c [escape::_char $c]
 			}
 			append out $c
 		}
@@ -69,7 +74,7 @@ proc lab_escape {text {extra ""}} {
 # visible (e.g. a file the runner already wrote escaped, like console.log):
 # safe to show as it is. Escaping it again would double its backslashes.
 proc lab_escaped {text} {
-	return [expr {![regexp "\[$::_lab_escape(class)\]" $text]}]
+	return [expr {![regexp "\[$escape::class\]" $text]}]
 }
 
 # lab_escape_shown TEXT: TEXT to show a person, line by line: a line that

@@ -2,10 +2,17 @@
 # time budget, and report.md, the student-readable report. The runner calls
 # these procs; with neither LAB_BUILD_LOG nor LAB_DEADLINE set (make test)
 # they do nothing. report.md is written by runner/score.tcl, on the host,
-# after the run.
+# after the run. Namespace grade; procs whose name starts with "_" are this
+# file's own.
+
+namespace eval grade {
+	# The submission's time budget ends then (epoch seconds, LAB_DEADLINE;
+	# 0: no budget).
+	variable deadline 0
+}
 
 # What each verdict means, for a student who has never seen the lab.
-set _lab_grade_meaning {
+set grade::meaning {
 	PASS "the test passed"
 	SKIP "the test did not run and earns no points (a test the grading\
 		kernel cannot run at all is not part of the grade: 0/0)"
@@ -25,12 +32,14 @@ set _lab_grade_meaning {
 	BUILD_ERROR "the module did not compile"
 }
 
-proc _lab_grade_init {} {
-	global lab
-	set lab(grade_deadline) [env_or LAB_DEADLINE 0]
+# Read the grading's environment. Returns the verdict every test takes
+# without booting (the module did not compile: BUILD_ERROR), as a partial
+# result (verdict message log ktitle kreport kloc), or {}.
+proc grade::init {} {
+	variable deadline [env_or LAB_DEADLINE 0]
 	set blog [env_or LAB_BUILD_LOG ""]
 	if {$blog eq ""} {
-		return
+		return {}
 	}
 	set f [open $blog]
 	set text [read $f]
@@ -47,30 +56,26 @@ proc _lab_grade_init {} {
 		append msg ":\n[join $errors \n]"
 	}
 	# Nothing to boot: every test takes this verdict.
-	set lab(dead) 0
-	set lab(setup) [dict create verdict BUILD_ERROR message $msg \
+	return [dict create verdict BUILD_ERROR message $msg \
 		log "--- the compiler's messages ---\n$text" ktitle "" kreport "" kloc ""]
 }
 
 # A deadline in clock milliseconds, no later than the submission's budget.
-proc _lab_grade_cap {deadline} {
-	global lab
-	if {$lab(grade_deadline) > 0} {
-		return [expr {min($deadline, 1000 * $lab(grade_deadline))}]
+proc grade::cap {ms} {
+	variable deadline
+	if {$deadline > 0} {
+		return [expr {min($ms, 1000 * $deadline)}]
 	}
-	return $deadline
+	return $ms
 }
 
 # A test that starts after the submission's budget is spent is TIMEOUT
-# without running; returns its result then, else {}.
-proc _lab_grade_spent {name points} {
-	global lab
-	if {$lab(grade_deadline) <= 0 || [clock seconds] < $lab(grade_deadline)} {
+# without running; returns its result then (the driver stops the guest),
+# else {}.
+proc grade::spent {name points} {
+	variable deadline
+	if {$deadline <= 0 || [clock seconds] < $deadline} {
 		return {}
-	}
-	if {$lab(qemu_pid)} {
-		_lab_stop
-		set lab(dead) 1
 	}
 	return [dict create name $name points $points duration 0.000 subtests {} \
 		verdict TIMEOUT message "not run: the submission's time budget\
@@ -80,7 +85,7 @@ proc _lab_grade_spent {name points} {
 
 # --- report.md
 
-proc _lab_md_block {text} {
+proc grade::_md_block {text} {
 	# A fence longer than any run of backquotes in the text.
 	set fence ```
 	while {[string first $fence $text] >= 0} {
@@ -91,7 +96,7 @@ proc _lab_md_block {text} {
 
 # Guest text inline in Markdown: a code span, so that no character in it is
 # markup (no link, image or HTML where report.md is rendered).
-proc _lab_md_code {text} {
+proc grade::_md_code {text} {
 	set text [string map {\n " "} $text]
 	set fence `
 	while {[string first $fence $text] >= 0} {
@@ -101,7 +106,7 @@ proc _lab_md_code {text} {
 }
 
 # At most MAX lines: the head and the tail, the middle cut.
-proc _lab_md_cut {text max} {
+proc grade::_md_cut {text max} {
 	set lines [split [string trimright $text] \n]
 	if {[llength $lines] <= $max} {
 		return [join $lines \n]
@@ -114,7 +119,7 @@ proc _lab_md_cut {text max} {
 
 # The trace for a student: no disassembly of the code bytes
 # (a decodecode listing), no register dump; its head only.
-proc _lab_md_trace {text} {
+proc grade::_md_trace {text} {
 	set keep {}
 	foreach line [split $text \n] {
 		if {[regexp {^(All code|Code starting with the faulting instruction)$|^=+$|^\s+[0-9a-f]+:[*\s]|^\s*$|\] Code: } $line] ||
@@ -131,7 +136,7 @@ proc _lab_md_trace {text} {
 
 # A test's transcript for a student: the runner's own marks and checks
 # left out, the kernel report (shown apart) cut off.
-proc _lab_md_transcript {text} {
+proc grade::_md_transcript {text} {
 	set keep {}
 	set skip_number 0
 	foreach line [split $text \n] {
@@ -155,8 +160,10 @@ proc _lab_md_transcript {text} {
 	return [join $keep \n]
 }
 
-proc _lab_grade_report {dir results seed} {
-	global lab env _lab_grade_meaning
+# report.md into DIR for RESULTS (the scored ones) and the run's SEED;
+# returns {SCORE MAX}.
+proc grade::report {dir results seed} {
+	variable meaning
 	# Paths of the build copy mean nothing to the student: file:line only.
 	set strip {}
 	foreach var {LAB_MODDIR LAB_MODSRC} {
@@ -166,7 +173,7 @@ proc _lab_grade_report {dir results seed} {
 		}
 	}
 	set name [env_or LAB_GRADE_NAME submission]
-	lassign [_lab_score [_lab_flatten $results]] score max
+	lassign [results::score [results::flatten $results]] score max
 	set passed 0
 	set counted 0
 	set mechs {}
@@ -174,10 +181,10 @@ proc _lab_grade_report {dir results seed} {
 	array set mmax {}
 	set rows {}
 	set groups {}
-	foreach r [_lab_flatten $results] {
+	foreach r [results::flatten $results] {
 		set points [dict get $r points]
 		set verdict [dict get $r verdict]
-		set got [_lab_earned $r]
+		set got [results::earned $r]
 		set mech [lindex [split [dict get $r name] /] 0]
 		incr counted
 		if {$mech ni $mechs} {
@@ -213,16 +220,16 @@ proc _lab_grade_report {dir results seed} {
 	}
 	dict for {key names} $groups {
 		lassign $key verdict msg
-		foreach rr [_lab_flatten $results] {
+		foreach rr [results::flatten $results] {
 			if {[dict get $rr name] eq [lindex $names 0]} {
 				set r $rr
 				break
 			}
 		}
 		set log [dict get $r log]
-		set kreport [_lab_md_trace [dict get $r kreport]]
+		set kreport [_md_trace [dict get $r kreport]]
 		set lost 0
-		foreach rr [_lab_flatten $results] {
+		foreach rr [results::flatten $results] {
 			if {[dict get $rr name] in $names} {
 				set lost [expr {$lost + [dict get $rr points]}]
 			}
@@ -233,32 +240,32 @@ proc _lab_grade_report {dir results seed} {
 			append text "\n### [llength $names] tests: $verdict (0/$lost)\n\n"
 			append text "[join $names {, }]\n\n"
 		}
-		append text "$verdict: [dict get $_lab_grade_meaning $verdict].\n\n"
+		append text "$verdict: [dict get $meaning $verdict].\n\n"
 		if {$msg ne ""} {
-			append text [_lab_md_block [string map $strip $msg]] \n
+			append text [_md_block [string map $strip $msg]] \n
 		}
 		# One bug often breaks many tests: its trace is shown once.
 		set where [string map $strip [dict get $r kloc]]
 		set same [expr {$where ne "" ? $where : [dict get $r ktitle]}]
 		if {$where ne ""} {
-			append text "The kernel's report points at [_lab_md_code $where] in your sources.\n\n"
+			append text "The kernel's report points at [_md_code $where] in your sources.\n\n"
 		}
 		if {$kreport ne "" && [info exists shown($same)]} {
 			append text "The kernel's report is the one shown for $shown($same).\n\n"
 		} elseif {$kreport ne ""} {
 			set shown($same) [lindex $names 0]
-			append text "Kernel report ([_lab_md_code [string map $strip [dict get $r ktitle]]]),\
+			append text "Kernel report ([_md_code [string map $strip [dict get $r ktitle]]]),\
 				symbolized:\n\n"
-			append text [_lab_md_block [string map $strip $kreport]] \n
+			append text [_md_block [string map $strip $kreport]] \n
 		}
 		if {$log ne "" && $verdict ne "BUILD_ERROR"} {
 			append text "Transcript (the commands the test ran and what they printed):\n\n"
-			append text [_lab_md_block [_lab_md_cut [string map $strip [_lab_md_transcript $log]] 80]] \n
+			append text [_md_block [_md_cut [string map $strip [_md_transcript $log]] 80]] \n
 		} elseif {$log ne ""} {
-			append text [_lab_md_block [_lab_md_cut [string map $strip $log] 200]] \n
+			append text [_md_block [_md_cut [string map $strip $log] 200]] \n
 		}
 	}
 	append text "\nTotal: $score/$max\n"
-	_lab_write_file $dir/report.md [lab_escape $text]
+	results::write_file $dir/report.md [lab_escape $text]
 	return [list $score $max]
 }

@@ -98,17 +98,17 @@ proc main {argv} {
 			file copy -force $log $to/$mech/
 		}
 	}
-	_lab_write_results $out.new $results [llength $results] $elapsed \
+	results::write $out.new $results [llength $results] $elapsed \
 		[expr {$many ? "" : [lindex $suites 0]}]
-	_lab_results_replace $out
+	results::replace $out
 	puts "merge: [llength $dirs] directories into $out"
 	if {$many} {
 		puts "merge: suites: [join $suites {, }]"
 	}
-	foreach line [_lab_not_passed $results $out] {
+	foreach line [results::not_passed $results $out] {
 		puts $line
 	}
-	lassign [_lab_summary $results] line failed
+	lassign [results::summary $results] line failed
 	puts $line
 	exit [expr {$failed ? 1 : 0}]
 }

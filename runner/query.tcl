@@ -28,7 +28,7 @@ proc model {dir} {
 	fconfigure $f -encoding utf-8
 	set data [read $f]
 	close $f
-	return [_lab_flatten [lindex $data 1]]
+	return [results::flatten [lindex $data 1]]
 }
 
 # A CSV field: quoted when it holds a comma, a quote or a line break.
@@ -91,10 +91,10 @@ proc class {out ids} {
 		foreach v $verdicts {
 			lappend counts [llength [lsearch -all -exact [lmap r $results {dict get $r verdict}] $v]]
 		}
-		append csv "[csv $name],[csv $id],[join [_lab_score $results] ,],[join $counts ,],0\n"
+		append csv "[csv $name],[csv $id],[join [results::score $results] ,],[join $counts ,],0\n"
 		lappend graded [list $raw $out/grade/$id]
 	}
-	_lab_write_file $out/grade/summary.csv $csv
+	results::write_file $out/grade/summary.csv $csv
 	# The same as a Markdown table, to show: one line per submission.
 	set md ""
 	foreach line [split [string trimright $csv \n] \n] {
@@ -104,7 +104,7 @@ proc class {out ids} {
 			append md "|[string repeat " --- |" [llength $cells]]\n"
 		}
 	}
-	_lab_write_file $out/grade/summary.md $md
+	results::write_file $out/grade/summary.md $md
 	matrix $out/grade/matrix.csv $out/grade/matrix.md $graded
 }
 
@@ -120,7 +120,7 @@ proc matrix {csvfile mdfile pairs} {
 			if {$t ni $tests} {
 				lappend tests $t
 			}
-			dict set cells $t "[dict get $r verdict] [_lab_earned $r]/[dict get $r points]"
+			dict set cells $t "[dict get $r verdict] [results::earned $r]/[dict get $r points]"
 		}
 		lappend rows [list $name $cells]
 	}
@@ -139,20 +139,20 @@ proc matrix {csvfile mdfile pairs} {
 		append csv [join $line ,] \n
 		append md "| [join $mline { | }] |\n"
 	}
-	_lab_write_file $csvfile $csv
-	_lab_write_file $mdfile $md
+	results::write_file $csvfile $csv
+	results::write_file $mdfile $md
 }
 
 proc main {argv} {
 	set args [lassign $argv cmd]
 	switch -- $cmd {
 		score {
-			puts [join [_lab_score [model [lindex $args 0]]]]
+			puts [join [results::score [model [lindex $args 0]]]]
 		}
 		tests {
 			foreach r [model [lindex $args 0]] {
 				puts [join [list [dict get $r name] [dict get $r verdict] \
-					[_lab_earned $r] [dict get $r points]] \t]
+					[results::earned $r] [dict get $r points]] \t]
 			}
 		}
 		class {

@@ -1,4 +1,6 @@
-# Result writers: TAP, JUnit XML and Gradescope JSON from one model.
+# The results part (namespace results): the result model, its writers
+# (TAP, JUnit XML and Gradescope JSON from one model), and the staging of a
+# run's result directory (OUT.new, OUT, OUT.prev).
 #
 # A result is a dict: name points verdict message duration log ktitle
 # kreport kloc (the kernel's report: title, trace, first module frame), and
@@ -8,14 +10,38 @@
 
 source [file join [file dirname [file normalize [info script]]] escape.tcl]
 
-proc _lab_passed {verdict} {
+namespace eval results {
+	# The run's result directory (results::stage) and whether OUT.new
+	# has become OUT yet.
+	variable out ""
+	variable published 0
+	# JSON string escapes: the short forms, then every other control
+	# character.
+	variable json_map [apply {{} {
+		set map {\\ \\\\ \" \\\" \n \\n \r \\r \t \\t}
+		for {set c 0} {$c < 0x20} {incr c} {
+			if {[format %c $c] ni {\n \r \t}} {
+				lappend map [format %c $c] [format "\\u%04x" $c]
+			}
+		}
+		return $map
+	}}]
+}
+
+# How bad a verdict is: a test keeps the worst one it got.
+proc results::rank {verdict} {
+	set order {PASS SKIP FAIL WARN LEAK OOPS TIMEOUT PANIC BUILD_ERROR}
+	return [lsearch $order $verdict]
+}
+
+proc results::passed {verdict} {
 	return [expr {$verdict in {PASS SKIP}}]
 }
 
 # The points a result earns: its points when it passed; a SKIP earns none
 # (a test the kernel cannot run has 0 points to begin with). A summary line
 # (the hidden tests' sum, runner/score.tcl) says what it earned.
-proc _lab_earned {r} {
+proc results::earned {r} {
 	if {[dict exists $r earned]} {
 		return [dict get $r earned]
 	}
@@ -23,11 +49,11 @@ proc _lab_earned {r} {
 }
 
 # {SCORE MAX} of a flat list of results: MAX counts every test's points.
-proc _lab_score {results} {
+proc results::score {results} {
 	set score 0
 	set max 0
 	foreach r $results {
-		incr score [_lab_earned $r]
+		incr score [earned $r]
 		incr max [dict get $r points]
 	}
 	return [list $score $max]
@@ -35,7 +61,7 @@ proc _lab_score {results} {
 
 # The name a result is shown under: with its suite when it has one
 # ("6.1-min/chardev/poll"), so merged kernels do not collide.
-proc _lab_shown_name {r} {
+proc results::shown_name {r} {
 	if {[dict exists $r suite] && [dict get $r suite] ne ""} {
 		return [dict get $r suite]/[dict get $r name]
 	}
@@ -43,7 +69,7 @@ proc _lab_shown_name {r} {
 }
 
 # Each test, then its subtests (lab_subtest), as one flat list.
-proc _lab_flatten {results} {
+proc results::flatten {results} {
 	set flat {}
 	foreach r $results {
 		lappend flat $r
@@ -54,7 +80,7 @@ proc _lab_flatten {results} {
 	return $flat
 }
 
-proc _lab_write_file {path text} {
+proc results::write_file {path text} {
 	set f [open $path.tmp w]
 	fconfigure $f -encoding utf-8
 	puts -nonewline $f $text
@@ -63,7 +89,7 @@ proc _lab_write_file {path text} {
 }
 
 # logs/<test>.log: the verdict, the message, the transcript, escaped.
-proc _lab_write_log {dir r} {
+proc results::write_log {dir r} {
 	set path $dir/logs/[dict get $r name].log
 	file mkdir [file dirname $path]
 	set text "# [dict get $r name]: [dict get $r verdict]\
@@ -71,7 +97,7 @@ proc _lab_write_log {dir r} {
 	if {[dict get $r message] ne ""} {
 		append text "# [join [split [dict get $r message] \n] "\n# "]\n"
 	}
-	_lab_write_file $path [lab_escape "$text[dict get $r log]"]
+	write_file $path [lab_escape "$text[dict get $r log]"]
 }
 
 # TAP version 13 / KTAP: "ok N - name", diagnostics as "# " lines; the
@@ -79,7 +105,7 @@ proc _lab_write_log {dir r} {
 # Every line is one the lab made: what came from the guest (a subtest's
 # name, a message) is escaped, so it holds no line break, and a name no "#"
 # (a TAP directive) and no newline.
-proc _lab_tap_line {n r} {
+proc results::tap_line {n r} {
 	set subs {}
 	if {[dict exists $r subtests]} {
 		set subs [dict get $r subtests]
@@ -89,15 +115,15 @@ proc _lab_tap_line {n r} {
 		append text "    KTAP version 1\n    1..[llength $subs]\n"
 		set i 0
 		foreach sub $subs {
-			set line [_lab_tap_one [incr i] $sub]
+			set line [tap_one [incr i] $sub]
 			append text "    [join [split $line \n] "\n    "]\n"
 		}
 	}
-	return "$text[_lab_tap_one $n $r]"
+	return "$text[tap_one $n $r]"
 }
 
-proc _lab_tap_one {n r} {
-	set name [lab_escape [_lab_shown_name $r] "#\n"]
+proc results::tap_one {n r} {
+	set name [lab_escape [shown_name $r] "#\n"]
 	set verdict [dict get $r verdict]
 	set msg [dict get $r message]
 	switch -- $verdict {
@@ -105,7 +131,7 @@ proc _lab_tap_one {n r} {
 		SKIP {set line "ok $n - $name # SKIP [lab_escape [lindex [split $msg \n] 0]]"}
 		default {set line "not ok $n - $name # $verdict"}
 	}
-	if {![_lab_passed $verdict] && $msg ne ""} {
+	if {![passed $verdict] && $msg ne ""} {
 		foreach l [split $msg \n] {
 			append line "\n# [lab_escape $l]"
 		}
@@ -113,16 +139,16 @@ proc _lab_tap_one {n r} {
 	return $line
 }
 
-proc _lab_write_tap {path results total} {
+proc results::write_tap {path results total} {
 	set text "TAP version 13\n1..$total\n"
 	set n 0
 	foreach r $results {
-		append text [_lab_tap_line [incr n] $r] \n
+		append text [tap_line [incr n] $r] \n
 	}
-	_lab_write_file $path $text
+	write_file $path $text
 }
 
-proc _lab_xml {s} {
+proc results::xml {s} {
 	# XML 1.0 forbids most control characters even as &#N;: lab_escape
 	# leaves none of them, nor a lone surrogate, U+FFFE or U+FFFF.
 	return [string map {& &amp; < &lt; > &gt; \" &quot;} [lab_escape $s]]
@@ -130,7 +156,7 @@ proc _lab_xml {s} {
 
 # One <testsuite> per suite (one kernel's run): "ipclab", or
 # "ipclab-6.1-min" for merged kernels, in the order they first come.
-proc _lab_write_junit {path results} {
+proc results::write_junit {path results} {
 	set suites {}
 	foreach r $results {
 		set suite [expr {[dict exists $r suite] ? [dict get $r suite] : ""}]
@@ -147,9 +173,9 @@ proc _lab_write_junit {path results} {
 			set time [expr {$time + $dur}]
 			# A subtest keeps its whole path: selftests / pidfd/pidfd_wait/...
 			regexp {^([^/]*)/(.*)$} $name -> class case
-			append body "    <testcase classname=\"[_lab_xml $class]\"\
-				name=\"[_lab_xml $case]\" time=\"$dur\">\n"
-			set first [_lab_xml [lindex [split $msg \n] 0]]
+			append body "    <testcase classname=\"[xml $class]\"\
+				name=\"[xml $case]\" time=\"$dur\">\n"
+			set first [xml [lindex [split $msg \n] 0]]
 			switch -- $verdict {
 				PASS {}
 				SKIP {
@@ -158,15 +184,15 @@ proc _lab_write_junit {path results} {
 				}
 				FAIL - BUILD_ERROR {
 					incr failures
-					append body "      <failure type=\"$verdict\" message=\"$first\">[_lab_xml $msg]</failure>\n"
+					append body "      <failure type=\"$verdict\" message=\"$first\">[xml $msg]</failure>\n"
 				}
 				default {
 					# Kernel crashes and timeouts are errors, not assertion failures.
 					incr errors
-					append body "      <error type=\"$verdict\" message=\"$first\">[_lab_xml $msg]</error>\n"
+					append body "      <error type=\"$verdict\" message=\"$first\">[xml $msg]</error>\n"
 				}
 			}
-			append body "      <system-out>[_lab_xml [dict get $r log]]</system-out>\n"
+			append body "      <system-out>[xml [dict get $r log]]</system-out>\n"
 			append body "    </testcase>\n"
 		}
 	}
@@ -178,44 +204,37 @@ proc _lab_write_junit {path results} {
 	dict for {suite d} $suites {
 		dict with d {
 			set sname [expr {$suite eq "" ? "ipclab" : "ipclab-$suite"}]
-			append text "  <testsuite name=\"[_lab_xml $sname]\" tests=\"$tests\" failures=\"$failures\"\
+			append text "  <testsuite name=\"[xml $sname]\" tests=\"$tests\" failures=\"$failures\"\
 				errors=\"$errors\" skipped=\"$skipped\" time=\"[format %.3f $time]\">\n"
 			append text "$body  </testsuite>\n"
 		}
 	}
-	_lab_write_file $path "$text</testsuites>\n"
-}
-
-# JSON string escapes: the short forms, then every other control character.
-set _lab_json_map {\\ \\\\ \" \\\" \n \\n \r \\r \t \\t}
-for {set c 0} {$c < 0x20} {incr c} {
-	if {[format %c $c] ni {\n \r \t}} {
-		lappend _lab_json_map [format %c $c] [format "\\u%04x" $c]
-	}
+	write_file $path "$text</testsuites>\n"
 }
 
 # Escaped first, as every other file: a JSON reader sees \x1b, not an ESC.
-proc _lab_json {s} {
-	return "\"[string map $::_lab_json_map [lab_escape $s]]\""
+proc results::json {s} {
+	variable json_map
+	return "\"[string map $json_map [lab_escape $s]]\""
 }
 
 # Gradescope's "visibility" of a test, when the result says it (grading).
-proc _lab_json_visibility {r} {
+proc results::json_visibility {r} {
 	if {![dict exists $r visibility]} {
 		return ""
 	}
-	return ", \"visibility\": [_lab_json [dict get $r visibility]]"
+	return ", \"visibility\": [json [dict get $r visibility]]"
 }
 
 # Gradescope autograder format, plus verdict, duration_s, kernel_report.
 # EXTRA: more top-level members, as JSON text ("\"key\": value, ...").
-proc _lab_write_json {path results elapsed {extra ""}} {
-	lassign [_lab_score $results] score max
+proc results::write_json {path results elapsed {extra ""}} {
+	lassign [score $results] score max
 	set tests {}
 	foreach r $results {
 		set points [dict get $r points]
 		set verdict [dict get $r verdict]
-		set got [_lab_earned $r]
+		set got [earned $r]
 		set output [dict get $r message]
 		if {$output ne ""} {
 			append output "\n\n"
@@ -223,15 +242,15 @@ proc _lab_write_json {path results elapsed {extra ""}} {
 		append output [dict get $r log]
 		set kr null
 		if {[dict get $r ktitle] ne ""} {
-			set kr "{\"title\": [_lab_json [dict get $r ktitle]],\
-				\"location\": [_lab_json [dict get $r kloc]],\
-				\"trace\": [_lab_json [dict get $r kreport]]}"
+			set kr "{\"title\": [json [dict get $r ktitle]],\
+				\"location\": [json [dict get $r kloc]],\
+				\"trace\": [json [dict get $r kreport]]}"
 		}
-		lappend tests "    {\"name\": [_lab_json [_lab_shown_name $r]],\
+		lappend tests "    {\"name\": [json [shown_name $r]],\
 			\"score\": $got, \"max_score\": $points,\
 			\"status\": \"[expr {$got == $points ? "passed" : "failed"}]\",\
 			\"verdict\": \"$verdict\", \"duration_s\": [dict get $r duration],\
-			\"output\": [_lab_json $output], \"kernel_report\": $kr[_lab_json_visibility $r]}"
+			\"output\": [json $output], \"kernel_report\": $kr[json_visibility $r]}"
 	}
 	set text "{\n  \"score\": $score,\n  \"max_score\": $max,\n"
 	append text "  \"execution_time\": [format %.3f $elapsed],\n"
@@ -239,25 +258,25 @@ proc _lab_write_json {path results elapsed {extra ""}} {
 		append text "  $extra,\n"
 	}
 	append text "  \"tests\": \[\n[join $tests ",\n"]\n  \]\n}\n"
-	_lab_write_file $path $text
+	write_file $path $text
 }
 
 # results.model keeps the model itself (a Tcl list of result dicts), so
 # runner/merge.tcl can combine shards with these same writers.
 # Its third element is the run's suite (kernel and profile, "6.12-min").
-proc _lab_write_results {dir results total elapsed {suite ""}} {
-	_lab_write_tap $dir/results.tap $results $total
-	_lab_write_junit $dir/junit.xml [_lab_flatten $results]
-	_lab_write_json $dir/results.json [_lab_flatten $results] $elapsed
-	_lab_write_file $dir/results.model [list $elapsed $results $suite]
+proc results::write {dir results total elapsed {suite ""}} {
+	write_tap $dir/results.tap $results $total
+	write_junit $dir/junit.xml [flatten $results]
+	write_json $dir/results.json [flatten $results] $elapsed
+	write_file $dir/results.model [list $elapsed $results $suite]
 }
 
 # The closing line "N passed, N failed[, N skipped]" and the failed count.
-proc _lab_summary {results} {
+proc results::summary {results} {
 	set passed 0
 	set failed 0
 	set skipped 0
-	foreach r [_lab_flatten $results] {
+	foreach r [flatten $results] {
 		switch -- [dict get $r verdict] {
 			PASS {incr passed}
 			SKIP {incr skipped}
@@ -273,7 +292,7 @@ proc _lab_summary {results} {
 
 # OUT.new, complete, takes the place of OUT; the results it replaces are
 # kept as OUT.prev (one run back), so no run loses the last one's files.
-proc _lab_results_replace {out} {
+proc results::replace {out} {
 	file delete -force $out.prev
 	if {[file exists $out]} {
 		file rename $out $out.prev
@@ -281,20 +300,59 @@ proc _lab_results_replace {out} {
 	file rename $out.new $out
 }
 
+# A run writes into OUT.new (results::stage makes it, empty but for logs/);
+# once it has a result of its own (the first test's, or the end of a run
+# without tests), results::publish makes the previous results OUT.prev and
+# OUT.new OUT. Bad input, a QEMU that does not start or a Ctrl-C before the
+# first result leave the previous results as they were. Open files
+# (console.log) follow the rename.
+proc results::stage {dir} {
+	variable out $dir
+	variable published 0
+	file delete -force $out.new
+	file mkdir $out.new/logs
+}
+
+# Where the run's files go now: OUT.new, or OUT once published.
+proc results::dir {} {
+	variable out
+	variable published
+	return [expr {$published ? $out : "$out.new"}]
+}
+
+proc results::publish {} {
+	variable out
+	variable published
+	if {$published} {
+		return
+	}
+	replace $out
+	set published 1
+}
+
+# The end of a run that never got a result: its staging directory goes.
+proc results::abandon {} {
+	variable out
+	variable published
+	if {$out ne "" && !$published} {
+		file delete -force $out.new
+	}
+}
+
 # The tests that did not pass, one line each, for the end of a run's
 # output: verdict, name, the first line of the reason, the log.
-proc _lab_not_passed {results dir} {
+proc results::not_passed {results dir} {
 	set lines {}
 	foreach r $results {
 		set verdict [dict get $r verdict]
-		if {[_lab_passed $verdict]} {
+		if {[passed $verdict]} {
 			continue
 		}
 		set why [lab_escape [lindex [split [dict get $r message] \n] 0]]
-		set name [lab_escape [_lab_shown_name $r] "#\n"]
+		set name [lab_escape [shown_name $r] "#\n"]
 		lappend lines [format "# %-7s %s: %s (log: %s)" $verdict $name \
 			[expr {$why eq "" ? "no reason given" : $why}] \
-			[lab_escape $dir/logs/[_lab_shown_name $r].log]]
+			[lab_escape $dir/logs/[shown_name $r].log]]
 	}
 	if {[llength $lines]} {
 		set lines [linsert $lines 0 "# not passed: [llength $lines]"]

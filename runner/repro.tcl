@@ -1,27 +1,30 @@
 # A failing test's repro bundle for make test, written by the driver
 # (run.exp) at the end of a run. (make grade's bundles are the host's own:
-# scripts/grade.sh, write_bundle.)
+# scripts/grade.sh, write_bundle.) Namespace repro, no state.
 
-proc sh_quote {s} {
+namespace eval repro {}
+
+proc repro::_quote {s} {
 	return '[string map {' '\\''} $s]'
 }
 
 # A repro bundle for a failing test: the exact QEMU command, the kernel
 # config, the artifacts' hashes, the seed, the console and the transcript,
 # and repro.sh, which checks the hashes and runs that one test again.
-proc write_repro {dir out name seed} {
-	global lab env
+# QEMU_CMD: the argv the test failed under (guest::qemu_cmd); RUNNER: the
+# run.exp that repro.sh runs.
+proc repro::write {dir out name seed qemu_cmd runner} {
 	set d $dir/$name
 	file delete -force $d
 	file mkdir $d
-	_lab_write_file $d/qemu.cmdline "[join [lmap a $lab(qemu_cmd) {sh_quote $a}]]\n"
-	_lab_write_file $d/seed "$seed\n"
+	results::write_file $d/qemu.cmdline "[join [lmap a $qemu_cmd {_quote $a}]]\n"
+	results::write_file $d/seed "$seed\n"
 	set vmlinux [env_or LAB_VMLINUX ""]
 	if {$vmlinux ne "" && [file exists [file dirname $vmlinux]/.config]} {
 		file copy -force [file dirname $vmlinux]/.config $d/kernel.config
 	}
 	set files {}
-	foreach {opt path} $lab(qemu_cmd) {
+	foreach {opt path} $qemu_cmd {
 		if {$opt in {-kernel -initrd}} {
 			lappend files $path
 		}
@@ -34,7 +37,7 @@ proc write_repro {dir out name seed} {
 	foreach f $files {
 		append sums [exec sha256sum [file normalize $f]] \n
 	}
-	_lab_write_file $d/sha256sums $sums
+	results::write_file $d/sha256sums $sums
 	file copy -force $out/console.log $d/console.log
 	if {[file exists $out/logs/$name.log]} {
 		file copy -force $out/logs/$name.log $d/test.log
@@ -48,13 +51,13 @@ proc write_repro {dir out name seed} {
 	append script "\texit 2\n}\n"
 	foreach var {LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODARGS
 			LAB_VMLINUX LAB_KSRC LAB_MODDIR LAB_MODSRC} {
-		append script "$var=[sh_quote [env_or $var ""]]\n"
+		append script "$var=[_quote [env_or $var ""]]\n"
 	}
-	append script "LAB_TESTS=[sh_quote $name]\nLAB_SEED=$seed\n"
+	append script "LAB_TESTS=[_quote $name]\nLAB_SEED=$seed\n"
 	append script "LAB_OUT=\"\${1:-\$HERE/replay}/results\"\n"
 	append script "export LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODARGS\
 		LAB_VMLINUX LAB_KSRC LAB_MODDIR LAB_MODSRC LAB_TESTS LAB_SEED LAB_OUT\n"
-	append script "exec expect [sh_quote [file join $::here run.exp]]\n"
-	_lab_write_file $d/repro.sh $script
+	append script "exec expect [_quote $runner]\n"
+	results::write_file $d/repro.sh $script
 	file attributes $d/repro.sh -permissions 0755
 }

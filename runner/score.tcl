@@ -8,10 +8,11 @@
 #
 # usage: expect score.tcl RUNDIR OUTDIR
 # Prints the closing "Total: X/Y" line.
-#   env: LAB_TESTDIRS LAB_TESTS (the plan), LAB_GRADE_NAME, LAB_MODDIR and
-#   LAB_MODSRC (paths cut from what the student sees), LAB_HIDDEN (the
-#   folders of hidden tests, EXTRA_TESTS) and LAB_HIDDEN_SHOW (verdict: a
-#   line per hidden test with its verdict and points; none: only their sum)
+#   env (runner/env.tcl): LAB_TESTDIRS LAB_TESTS LAB_DETECTORS (the plan),
+#   LAB_GRADE_NAME, LAB_SUITE, LAB_MODDIR and LAB_MODSRC (paths cut from
+#   what the student sees), LAB_HIDDEN (the folders of hidden tests,
+#   EXTRA_TESTS) and LAB_HIDDEN_SHOW (verdict: a line per hidden test with
+#   its verdict and points; none: only their sum)
 #
 # With hidden tests, OUTDIR's report.md and results.json are the student's:
 # a hidden test is "hidden/N" there, without its name, inputs, transcript
@@ -21,7 +22,6 @@
 
 set here [file dirname [file normalize [info script]]]
 source $here/lib.tcl
-source $here/report.tcl
 source $here/grade.tcl
 
 # A model bigger than this is not one the runner wrote (logs are capped).
@@ -86,21 +86,21 @@ proc clean_result {r name points} {
 }
 
 proc main {argv} {
-	global lab max_model_bytes
+	global max_model_bytes
 	lassign $argv rundir outdir
 	if {$outdir eq ""} {
 		die "usage: score.tcl RUNDIR OUTDIR"
 	}
-	_lab_load_testcases [env_or LAB_TESTDIRS testcases]
+	testcase::load_dirs [env_or LAB_TESTDIRS testcases]
 	# The runner's own selection (several globs: TESTS='chardev/* signal/*').
-	if {[catch {_lab_select [env_or LAB_TESTS *]} plan]} {
+	if {[catch {testcase::select [env_or LAB_TESTS *]} plan]} {
 		die $plan
 	}
 	# Of those, the tests this kernel can run (LAB_DETECTORS, the host's
 	# reading of its .config), whatever the run says it had.
 	set runnable {}
 	foreach name $plan {
-		if {![llength [_lab_unmet [lindex $lab(def,$name) 3]]]} {
+		if {![llength [testcase::unmet [lindex [testcase::def $name] 3]]]} {
 			lappend runnable $name
 		}
 	}
@@ -122,7 +122,7 @@ proc main {argv} {
 			die "the run did not finish: [dict size $ran] of [llength $plan] tests have a result"
 		}
 		lappend scored [clean_result [dict get $ran $name] $name \
-			[lindex $lab(def,$name) 0]]
+			[lindex [testcase::def $name] 0]]
 	}
 	set seed [string trim [read_data $rundir/seed 64]]
 	if {![string is integer -strict $seed]} {
@@ -136,11 +136,11 @@ proc main {argv} {
 	set shown $scored
 	if {[llength $hidden]} {
 		set shown [student_view $scored $hidden [env_or LAB_HIDDEN_SHOW verdict]]
-		_lab_write_json $outdir/results.json [_lab_flatten $shown] $elapsed
-		_lab_grade_report $outdir $shown $seed
+		results::write_json $outdir/results.json [results::flatten $shown] $elapsed
+		grade::report $outdir $shown $seed
 	}
 	write_gradescope $outdir $shown $elapsed $seed
-	lassign [_lab_score [_lab_flatten $scored]] score max
+	lassign [results::score [results::flatten $scored]] score max
 	puts "Total: $score/$max"
 }
 
@@ -152,29 +152,28 @@ proc write_gradescope {outdir shown elapsed seed} {
 	fconfigure $f -encoding utf-8
 	set md [read $f]
 	close $f
-	set extra "\"output\": [_lab_json $md], \"output_format\": \"md\",\
+	set extra "\"output\": [results::json $md], \"output_format\": \"md\",\
 		\"extra_data\": {\"seed\": $seed,\
-		\"suite\": [_lab_json [env_or LAB_SUITE ""]],\
+		\"suite\": [results::json [env_or LAB_SUITE ""]],\
 		\"lab\": \"ipclab\"}"
-	_lab_write_json $outdir/gradescope.json [_lab_flatten $shown] $elapsed $extra
+	results::write_json $outdir/gradescope.json [results::flatten $shown] $elapsed $extra
 }
 
 # Every result file, in full, into DIR.
 proc write_all {dir scored elapsed console seed} {
 	file mkdir $dir/logs
-	_lab_write_results $dir $scored [llength $scored] $elapsed
+	results::write $dir $scored [llength $scored] $elapsed
 	foreach r $scored {
-		_lab_write_log $dir $r
+		results::write_log $dir $r
 	}
 	# The serial record: the runner wrote it escaped; any line that is
 	# not is escaped on its way.
-	_lab_write_file $dir/console.log [lab_escape_shown $console]
-	_lab_grade_report $dir $scored $seed
+	results::write_file $dir/console.log [lab_escape_shown $console]
+	grade::report $dir $scored $seed
 }
 
 # The tests of PLAN declared in a LAB_HIDDEN folder.
 proc hidden_tests {plan} {
-	global lab
 	set dirs {}
 	foreach d [env_or LAB_HIDDEN ""] {
 		lappend dirs [file normalize $d]/
@@ -182,7 +181,7 @@ proc hidden_tests {plan} {
 	set hidden {}
 	foreach name $plan {
 		foreach d $dirs {
-			if {[string first $d $lab(file,$name)] == 0} {
+			if {[string first $d [testcase::script $name]] == 0} {
 				lappend hidden $name
 				break
 			}
@@ -225,7 +224,7 @@ proc student_view {scored hidden show} {
 		set got 0
 		foreach r $scored {
 			if {[dict get $r name] in $hidden} {
-				incr got [_lab_earned $r]
+				incr got [results::earned $r]
 			}
 		}
 		lappend out [dict merge $sum [dict create duration 0.000 subtests {} \

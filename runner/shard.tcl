@@ -1,10 +1,13 @@
-# SHARD=i/N for the driver (run.exp): which tests a slice holds.
+# SHARD=i/N for the driver (run.exp): which tests a slice holds
+# (namespace shard, no state).
+
+namespace eval shard {}
 
 # SHARD=i/N: the i-th of N stable, balanced slices. Tests are dealt longest
 # first (durations from LAB_DURATIONS, "name<tab>seconds" lines; unknown
 # tests count as the median) to the slice with the least time so far; the
 # slice keeps the suite's order. Same inputs, same slices, on every machine.
-proc shard_slice {tests i n durfile} {
+proc shard::slice {tests i n durfile} {
 	set dur [dict create]
 	if {$durfile ne "" && [file exists $durfile]} {
 		set f [open $durfile]

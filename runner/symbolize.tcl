@@ -29,10 +29,16 @@
 #   RIP: 0010:fault_write+0x13b/0x42d [ipclab] (/home/s/lab/fault.c:107)
 #   schedule+0xe7/0x113 (arch/x86/include/asm/preempt.h:84 kernel/sched/core.c:6828 kernel/sched/core.c:6842)
 
-# Bounds: seconds per tool call and for all of one report's, characters
-# read from nm (on the kernel, on a module) and from addr2line, frames per
-# line and per report, addr2line calls per object (one per section).
-array set _lab_sym {
+# Namespace symbolize; procs whose name starts with "_" are this file's
+# own. Its state, array state: the bounds (seconds per tool call and for all
+# of one report's, characters read from nm (on the kernel, on a module) and
+# from addr2line, frames per line and per report, addr2line calls per
+# object (one per section)), the current report's deadline, and nm's
+# tables, cached (nm,KEY).
+namespace eval symbolize {
+	variable state
+}
+array set symbolize::state {
 	timeout 20
 	budget 60
 	nm_max 67108864
@@ -49,12 +55,12 @@ array set _lab_sym {
 # sandbox), then WORDS. Returns at most MAX characters of its stdout and
 # whether it said more; its stderr is dropped and its exit status ignored:
 # the caller parses strictly whatever came. Nothing runs once the report's
-# budget (_lab_sym(deadline), clock seconds) is spent. Tcl's exec reads
+# budget (state(deadline), clock seconds) is spent. Tcl's exec reads
 # words starting with < > | 2> and a final & as redirections: none may
 # reach it.
-proc _lab_sym_run {wrapper words max} {
-	global _lab_sym
-	set left [expr {min($_lab_sym(timeout), $_lab_sym(deadline) - [clock seconds])}]
+proc symbolize::_run {wrapper words max} {
+	variable state
+	set left [expr {min($state(timeout), $state(deadline) - [clock seconds])}]
 	if {$left <= 0} {
 		return [list "" 0]
 	}
@@ -75,14 +81,21 @@ proc _lab_sym_run {wrapper words max} {
 # The text symbols of an object, cached per path and modification time: a
 # dict SYM -> list of {ADDR SIZE SECTION} (hex strings; SECTION only for a
 # relocatable object). Lines of nm's output that are not exactly what is
-# expected are skipped.
-proc _lab_sym_table {obj} {
-	global _lab_sym
+# expected are skipped. symbolize::symbols runs it with a report's budget
+# of its own.
+proc symbolize::symbols {obj} {
+	variable state
+	set state(deadline) [expr {[clock seconds] + $state(budget)}]
+	return [_table $obj]
+}
+
+proc symbolize::_table {obj} {
+	variable state
 	set path [dict get $obj path]
 	set rel [dict get $obj rel]
 	set key [list $path [file mtime $path] [file size $path] $rel]
-	if {[info exists _lab_sym(nm,$key)]} {
-		return $_lab_sym(nm,$key)
+	if {[info exists state(nm,$key)]} {
+		return $state(nm,$key)
 	}
 	if {$rel} {
 		# System V format: the only one of nm's that names the section.
@@ -93,12 +106,12 @@ proc _lab_sym_table {obj} {
 		# line of a kernel's 50000 took 1 s).
 		set words [list nm -S --defined-only $path]
 	}
-	if {[clock seconds] >= $_lab_sym(deadline)} {
+	if {[clock seconds] >= $state(deadline)} {
 		# The report's budget is spent: nothing to cache.
 		return {}
 	}
-	set max [expr {$rel ? $_lab_sym(nm_max_rel) : $_lab_sym(nm_max)}]
-	lassign [_lab_sym_run [dict get $obj wrapper] $words $max] out more
+	set max [expr {$rel ? $state(nm_max_rel) : $state(nm_max)}]
+	lassign [_run [dict get $obj wrapper] $words $max] out more
 	set lines [split $out \n]
 	if {$more} {
 		# Cut mid-line: the last one is not whole.
@@ -131,7 +144,7 @@ proc _lab_sym_table {obj} {
 			dict lappend table $sym [list $addr $size $sec]
 		}
 	}
-	set _lab_sym(nm,$key) $table
+	set state(nm,$key) $table
 	return $table
 }
 
@@ -142,9 +155,9 @@ proc _lab_sym_table {obj} {
 #   maybe       1 after "? " (a stale address the unwinder found)
 #   alone       1 when the frame is all the line says besides the printk
 #               prefix (and kmemleak's "kmemleak:"): a trace line
-proc _lab_sym_frames_in {line} {
-	global _lab_sym
-	if {[string length $line] > $_lab_sym(line_max)} {
+proc symbolize::_frames_in {line} {
+	variable state
+	if {[string length $line] > $state(line_max)} {
 		return {}
 	}
 	# A " [" after LEN must be a whole module name: it cannot fall back to
@@ -152,7 +165,7 @@ proc _lab_sym_frames_in {line} {
 	set re {(?:^|[\s(:])(\?\s+)?([A-Za-z_.][A-Za-z0-9_.]*)\+0x([0-9a-f]{1,16})/0x([0-9a-f]{1,16})(?:\s\[([A-Za-z0-9_-]+)\](?=$|[\s)\]])|(?=$|[)\]]|\s(?!\[)))}
 	set frames {}
 	foreach {all q sym off len mod} [regexp -all -inline -indices $re $line] {
-		if {[llength $frames] >= $_lab_sym(per_line)} {
+		if {[llength $frames] >= $state(per_line)} {
 			break
 		}
 		set start [lindex $sym 0]
@@ -185,7 +198,7 @@ proc _lab_sym_frames_in {line} {
 # size is a little less (up to 256 bytes of padding); one without a size
 # only when it is the only entry. A module whose functions do not have the
 # sizes the kernel printed is not the one that ran: nothing resolves.
-proc _lab_sym_pick {table f} {
+proc symbolize::_pick {table f} {
 	set sym [dict get $f sym]
 	if {![dict exists $table $sym]} {
 		return {}
@@ -228,8 +241,8 @@ proc _lab_sym_pick {table f} {
 # a dict ADDR -> list of {FUNC FILE LINE}, innermost first, FILE with the
 # object's strip prefixes cut. An answer that does not come back in exactly
 # the shape asked for resolves nothing.
-proc _lab_sym_lines {obj sec addrs} {
-	global _lab_sym
+proc symbolize::_lines {obj sec addrs} {
+	variable state
 	set words [list addr2line -e [dict get $obj path] -f -i -a]
 	if {$sec ne ""} {
 		if {![regexp {^\.[A-Za-z0-9_.]{1,64}$} $sec]} {
@@ -240,7 +253,7 @@ proc _lab_sym_lines {obj sec addrs} {
 	foreach a $addrs {
 		lappend words [format 0x%llx $a]
 	}
-	lassign [_lab_sym_run [dict get $obj wrapper] $words $_lab_sym(a2l_max)] out more
+	lassign [_run [dict get $obj wrapper] $words $state(a2l_max)] out more
 	if {$more} {
 		return {}
 	}
@@ -280,19 +293,19 @@ proc _lab_sym_lines {obj sec addrs} {
 	return $result
 }
 
-# lab_symbolize TEXT OBJECTS: TEXT with its frames' source locations, and
+# symbolize::resolve TEXT OBJECTS: TEXT with its frames' source locations, and
 # the frames. OBJECTS is a dict: module name ("" for the kernel itself) ->
 # dict of
 #   path     the object (vmlinux, or the module's .ko)
 #   rel      1 for a relocatable object (a .ko), 0 for vmlinux
 #   wrapper  words to run the tools under (e.g. a sandbox), or {}
 #   strip    path prefixes cut from the locations (e.g. the kernel source)
-# Returns {TEXT FRAMES}: FRAMES as from _lab_sym_frames_in, each with
+# Returns {TEXT FRAMES}: FRAMES as from _frames_in, each with
 # "line" (its line's index in TEXT) and "locs" (list of {FUNC FILE LINE},
 # innermost first; {} when unresolved).
-proc lab_symbolize {text objects} {
-	global _lab_sym
-	set _lab_sym(deadline) [expr {[clock seconds] + $_lab_sym(budget)}]
+proc symbolize::resolve {text objects} {
+	variable state
+	set state(deadline) [expr {[clock seconds] + $state(budget)}]
 	set lines [split $text \n]
 	set frames {}
 	# Pass 1: the frames, and the addresses to ask each object about.
@@ -300,15 +313,15 @@ proc lab_symbolize {text objects} {
 	set count 0
 	set i 0
 	foreach line $lines {
-		foreach f [_lab_sym_frames_in $line] {
-			if {[incr count] > $_lab_sym(per_report)} {
+		foreach f [_frames_in $line] {
+			if {[incr count] > $state(per_report)} {
 				break
 			}
 			dict set f line $i
 			dict set f locs {}
 			set mod [dict get $f mod]
 			if {[dict exists $objects $mod]} {
-				set pick [_lab_sym_pick [_lab_sym_table [dict get $objects $mod]] $f]
+				set pick [_pick [_table [dict get $objects $mod]] $f]
 				if {$pick ne {}} {
 					dict set f addr [lindex $pick 0]
 					dict set f sec [lindex $pick 1]
@@ -327,8 +340,8 @@ proc lab_symbolize {text objects} {
 		lassign $key mod sec
 		dict set found $key {}
 		dict incr calls $mod
-		if {[dict get $calls $mod] <= $_lab_sym(calls)} {
-			dict set found $key [_lab_sym_lines [dict get $objects $mod] \
+		if {[dict get $calls $mod] <= $state(calls)} {
+			dict set found $key [_lines [dict get $objects $mod] \
 				$sec [lsort -unique -integer $addrs]]
 		}
 	}
@@ -362,13 +375,13 @@ proc lab_symbolize {text objects} {
 	return [list [join $lines \n] $frames]
 }
 
-# lab_sym_where FRAMES MOD DIR: where a report points in module MOD, as
+# symbolize::where FRAMES MOD DIR: where a report points in module MOD, as
 # "FILE:LINE (FUNC)": the faulting instruction (the RIP frame) when it is in
 # MOD, else MOD's first trace line that is not a guess; of the frame's
 # inlined locations the innermost in DIR (the module's own sources), else
 # the outermost (the line in the frame's function). "" when no such frame
 # was resolved. FUNC is addr2line's name for it, or the frame's SYM.
-proc lab_sym_where {frames mod dir} {
+proc symbolize::where {frames mod dir} {
 	set pick {}
 	foreach want {rip alone} {
 		foreach f $frames {
@@ -400,7 +413,7 @@ proc lab_sym_where {frames mod dir} {
 	return "$file:$line ($func)"
 }
 
-# lab_sym_report TEXT TITLE CONFIG: a kernel report (its console lines) and
+# symbolize::report TEXT TITLE CONFIG: a kernel report (its console lines) and
 # its title, symbolized for the lab's kernel and module. CONFIG is a dict:
 #   vmlinux  the kernel (built by the lab: its tools run directly)
 #   ksrc     the kernel source tree, cut from the kernel's locations
@@ -410,8 +423,8 @@ proc lab_sym_where {frames mod dir} {
 #            student's code produced, run under (a sandbox); when it is not
 #            a list, the module's frames stay unresolved
 # Returns a dict: text title (with moddir's paths as modsrc's) and where
-# ("FILE:LINE (FUNC)" of the module, see lab_sym_where, or "").
-proc lab_sym_report {text title config} {
+# ("FILE:LINE (FUNC)" of the module, see symbolize::where, or "").
+proc symbolize::report {text title config} {
 	set objects [dict create]
 	set vmlinux [dict get $config vmlinux]
 	if {$vmlinux ne "" && [file isfile $vmlinux]} {
@@ -432,9 +445,9 @@ proc lab_sym_report {text title config} {
 			path [file normalize $moddir/ipclab.ko] rel 1 \
 			wrapper $wrapper strip {}]
 	}
-	lassign [lab_symbolize $text $objects] text frames
+	lassign [resolve $text $objects] text frames
 	set dir [expr {$moddir eq "" ? "" : "[file normalize $moddir]/"}]
-	set where [lab_sym_where $frames ipclab $dir]
+	set where [where $frames ipclab $dir]
 	set modsrc [dict get $config modsrc]
 	if {$moddir ne "" && $modsrc ne ""} {
 		set paths [list $dir $modsrc/]

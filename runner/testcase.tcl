@@ -2,6 +2,121 @@
 # tests (lab_test), host-chosen challenges, verdicts raised in a test body,
 # commands on the guest's shell (lab_run), assertions (lab_match) and the
 # module helpers. Sourced by lib.tcl; the guest's side is guest.tcl.
+#
+# The API is the global lab_* procs. Its state is namespace testcase's: the
+# declared tests, and the current test's name, transcript, subtests, time
+# budget and deadline. The driver (run.exp) and the guest (guest.tcl) use
+# it through the testcase:: procs below; those whose name starts with "_"
+# are this file's own.
+
+namespace eval testcase {
+	# The declared tests in the suite's order; per test, def(NAME) is
+	# {POINTS BODY SETTINGS NEEDS} and script(NAME) the .exp declaring it.
+	variable tests {}
+	variable def
+	variable script
+	array set def {}
+	array set script {}
+	# The settings of the testcase folder being sourced (lab_test).
+	variable settings
+	# The factor for every time budget (LAB_SCALE) and insmod's default
+	# parameters (LAB_MODARGS): testcase::configure.
+	variable scale 1
+	variable modargs ""
+	# The current test (testcase::begin): its name, transcript (capped at
+	# log_cap, see testcase::log), subtests (lab_subtest), lab_run's
+	# command counter.
+	variable current ""
+	variable log ""
+	variable log_cap 262144
+	variable subtests {}
+	variable seq 0
+	# Its time: budget in seconds, deadline in clock milliseconds; what
+	# the guest's shell waits until (testcase::limit).
+	variable budget 0
+	variable deadline 0
+}
+
+# The run's factor for every time budget and the module's default insmod
+# parameters.
+proc testcase::configure {factor params} {
+	variable scale $factor
+	variable modargs $params
+}
+
+proc testcase::scale {} {
+	variable scale
+	return $scale
+}
+
+# {POINTS BODY SETTINGS NEEDS} of test NAME.
+proc testcase::def {name} {
+	variable def
+	return $def($name)
+}
+
+# The .exp file that declared test NAME (normalized).
+proc testcase::script {name} {
+	variable script
+	return $script($name)
+}
+
+# From here on the test is NAME: its transcript and subtests start empty.
+proc testcase::begin {name} {
+	variable current $name
+	variable log ""
+	variable subtests {}
+}
+
+# The current test's transcript, and its subtests (lab_subtest's results).
+proc testcase::transcript {} {
+	variable log
+	return $log
+}
+
+proc testcase::subtests {} {
+	variable subtests
+	return $subtests
+}
+
+# testcase::limit ?-uncapped? SECS ?FROM?: the current test has SECS
+# seconds (whole, already scaled) from FROM (clock milliseconds, default
+# now); the deadline is never past the submission's budget (grade::cap,
+# when grade.tcl is loaded) unless -uncapped.
+proc testcase::limit {args} {
+	variable budget
+	variable deadline
+	set capped 1
+	if {[lindex $args 0] eq "-uncapped"} {
+		set capped 0
+		set args [lrange $args 1 end]
+	}
+	lassign $args secs from
+	if {$from eq ""} {
+		set from [clock milliseconds]
+	}
+	set budget $secs
+	set deadline [expr {$from + 1000 * $budget}]
+	if {$capped && [info commands ::grade::cap] ne ""} {
+		set deadline [grade::cap $deadline]
+	}
+}
+
+# The current budget in seconds (what a TIMEOUT's message names).
+proc testcase::budget {} {
+	variable budget
+	return $budget
+}
+
+# testcase::deadline ?MS?: when the current test's time ends (clock
+# milliseconds); with MS, it ends then.
+proc testcase::deadline {args} {
+	variable deadline
+	if {[llength $args]} {
+		set deadline [lindex $args 0]
+	}
+	return $deadline
+}
 
 # --- Randomness: the host makes every challenge, the guest can't know it.
 
@@ -25,11 +140,12 @@ proc lab_random_int {min max} {
 # knows from the kernel's .config) the test is not run (SKIP) and not part
 # of a grade's plan.
 proc lab_test {name points args} {
-	global lab
+	upvar #0 testcase::tests tests testcase::def def testcase::script script \
+		testcase::settings settings
 	if {![regexp {^[a-z0-9-]+/[a-z0-9-]+$} $name]} {
 		error "test name '$name' is not <mechanism>/<case> in lower case"
 	}
-	if {[info exists lab(def,$name)]} {
+	if {[info exists def($name)]} {
 		error "test $name is defined twice"
 	}
 	set needs {}
@@ -40,14 +156,14 @@ proc lab_test {name points args} {
 			default {error "lab_test $name: unknown option $opt"}
 		}
 	}
-	lappend lab(tests) $name
-	set lab(def,$name) [list $points $body $lab(settings) $needs]
-	set lab(file,$name) [file normalize [info script]]
+	lappend tests $name
+	set def($name) [list $points $body $settings $needs]
+	set script($name) [file normalize [info script]]
 }
 
 # What of NEEDS the kernel lacks (LAB_DETECTORS: the host's reading of
 # its .config).
-proc _lab_unmet {needs} {
+proc testcase::unmet {needs} {
 	set have [env_or LAB_DETECTORS ""]
 	set missing {}
 	foreach n $needs {
@@ -59,7 +175,7 @@ proc _lab_unmet {needs} {
 }
 
 # Per-directory settings, kselftest style: "timeout=N", "order=N" lines.
-proc _lab_read_settings {dir} {
+proc testcase::_settings {dir} {
 	set settings [dict create timeout 45 order 50]
 	if {[file exists $dir/settings]} {
 		set f [open $dir/settings]
@@ -75,8 +191,8 @@ proc _lab_read_settings {dir} {
 
 # Testcase folders run in the order of their settings' "order" (default 50),
 # then by name.
-proc _lab_load_testcases {dirs} {
-	global lab
+proc testcase::load_dirs {dirs} {
+	variable settings
 	set found {}
 	foreach dir $dirs {
 		# A folder of testcase folders, or one testcase folder itself.
@@ -85,13 +201,13 @@ proc _lab_load_testcases {dirs} {
 			set exps [glob -nocomplain -directory $dir */*.exp]
 		}
 		foreach exp $exps {
-			set settings [_lab_read_settings [file dirname $exp]]
-			lappend found [list [dict get $settings order] \
-				[file tail [file dirname $exp]] $exp $settings]
+			set s [_settings [file dirname $exp]]
+			lappend found [list [dict get $s order] \
+				[file tail [file dirname $exp]] $exp $s]
 		}
 	}
 	foreach item [lsort -integer -index 0 [lsort -index 1 $found]] {
-		lassign $item order name exp lab(settings)
+		lassign $item order name exp settings
 		uplevel #0 [list source $exp]
 	}
 }
@@ -99,14 +215,14 @@ proc _lab_load_testcases {dirs} {
 # TESTS: globs over test names, separated by spaces or commas. The tests
 # any of them matches, in the suite's order; an error names a glob that
 # matches no test (a typo would otherwise drop tests without a word).
-proc _lab_select {spec} {
-	global lab
+proc testcase::select {spec} {
+	variable tests
 	set globs [lsearch -all -inline -not -exact [split $spec " ,\t\n"] ""]
 	if {![llength $globs]} {
 		set globs [list *]
 	}
 	set selected {}
-	foreach name $lab(tests) {
+	foreach name $tests {
 		foreach g $globs {
 			if {[string match $g $name]} {
 				lappend selected $name
@@ -115,7 +231,7 @@ proc _lab_select {spec} {
 		}
 	}
 	foreach g $globs {
-		if {[lsearch -glob $lab(tests) $g] < 0} {
+		if {[lsearch -glob $tests $g] < 0} {
 			error "TESTS: '$g' matches no test" {} {LAB CONFIG}
 		}
 	}
@@ -136,33 +252,30 @@ proc lab_skip {msg} {
 # own subtests (kselftest's KTAP), recorded as <test>/NAME. It counts like a
 # test in the result files and is nested under its test in TAP.
 proc lab_subtest {name verdict {msg ""}} {
-	global lab
-	lappend lab(subtests) [dict create name $lab(current)/$name points 0 \
+	upvar #0 testcase::subtests subtests testcase::current current
+	lappend subtests [dict create name $current/$name points 0 \
 		verdict $verdict message $msg duration 0.000 log "" ktitle "" \
 		kreport "" kloc ""]
 }
 
 # lab_budget SECONDS: the rest of the current test gets SECONDS (scaled like
 # every budget) from now on: for a suite that learns its length as it runs.
+# SECS may come from the guest (kselftest's settings): never past the
+# submission's budget (testcase::limit, runner/grade.tcl).
 proc lab_budget {secs} {
-	global lab
-	set lab(budget) [expr {int($secs * $lab(scale))}]
-	set lab(deadline) [expr {[clock milliseconds] + 1000 * $lab(budget)}]
-	# SECS may come from the guest (kselftest's settings): never past the
-	# submission's budget (runner/grade.tcl).
-	if {[info procs _lab_grade_cap] ne ""} {
-		set lab(deadline) [_lab_grade_cap $lab(deadline)]
-	}
+	testcase::limit [expr {int($secs * [testcase::scale])}]
 }
 
-# A test's transcript is capped: a flood keeps its head and its tail.
-proc _lab_log {text} {
-	global lab
-	append lab(log) $text \n
-	set cap $lab(log_cap)
-	if {[string length $lab(log)] > 2 * $cap} {
-		set lab(log) "[string range $lab(log) 0 [expr {$cap / 2}]]\n\
-			\[ipclab: transcript cut here\]\n[string range $lab(log) end-[expr {$cap / 2}] end]"
+# TEXT and a newline onto the current test's transcript. It is capped: a
+# flood keeps its head and its tail.
+proc testcase::log {text} {
+	variable log
+	variable log_cap
+	append log $text \n
+	set cap $log_cap
+	if {[string length $log] > 2 * $cap} {
+		set log "[string range $log 0 [expr {$cap / 2}]]\n\
+			\[ipclab: transcript cut here\]\n[string range $log end-[expr {$cap / 2}] end]"
 	}
 }
 
@@ -171,7 +284,6 @@ proc _lab_log {text} {
 # lab_run CMD ?-rc N?: run CMD in the guest, return what it printed.
 # The test fails when the exit code is not N (default 0).
 proc lab_run {cmd args} {
-	global lab
 	set want 0
 	foreach {opt val} $args {
 		switch -- $opt {
@@ -179,16 +291,16 @@ proc lab_run {cmd args} {
 			default {error "lab_run: unknown option $opt"}
 		}
 	}
-	set tag "[pid]-[incr lab(seq)]"
-	_lab_log "\$ $cmd"
+	set tag "[pid]-[incr testcase::seq]"
+	testcase::log "\$ $cmd"
 	# The marker's digits exist only in the shell's output, never in an
 	# echo of the command, so the match cannot come from the wrong place.
 	# No subshell: a test may start a job in one lab_run and wait for
 	# it in the next.
-	send -i $lab(sh) -- "{ $cmd\n} </dev/null; echo \"@@$tag \$?@@\"\n"
-	set out [_lab_wait_shell "@@$tag (\[0-9\]+)@@\r?\n" rc]
+	guest::shell_send "{ $cmd\n} </dev/null; echo \"@@$tag \$?@@\"\n"
+	set out [guest::wait_shell "@@$tag (\[0-9\]+)@@\r?\n" rc]
 	if {$out ne ""} {
-		_lab_log $out
+		testcase::log $out
 	}
 	if {$rc != $want} {
 		lab_fail "'$cmd' exited with $rc, expected $want"
@@ -261,9 +373,8 @@ proc lab_check {cmd args} {
 
 # Load the module under test, by default with the run's MODULE_ARGS.
 proc lab_insmod {{params ""}} {
-	global lab
 	if {$params eq ""} {
-		set params $lab(modargs)
+		set params $testcase::modargs
 	}
 	return [lab_run [string trim "insmod /lib/modules/ipclab.ko $params"]]
 }
