@@ -38,25 +38,9 @@ static const char *path(const char *item, const char *attr)
 	return p;
 }
 
-/* One write() of @s to @file: its result, errno kept. */
-static long put(const char *file, const char *s, size_t len)
-{
-	int fd = open(file, O_WRONLY | O_CLOEXEC);
-	long ret;
-	int err;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, s, len);
-	err = errno;
-	close(fd);
-	errno = err;
-	return ret;
-}
-
 static long set_attr(const char *item, const char *attr, const char *s)
 {
-	return put(path(item, attr), s, strlen(s));
+	return write_file(path(item, attr), s, strlen(s));
 }
 
 static void cleanup(void)

@@ -36,21 +36,6 @@ static void need_dir(void)
 	}
 }
 
-static long file_write(const char *path, const char *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	long ret;
-	int err;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, buf, len);
-	err = errno;
-	close(fd);
-	errno = err;
-	return ret;
-}
-
 static unsigned long long file_num(const char *path)
 {
 	char buf[64];
@@ -77,7 +62,7 @@ static void set_value(unsigned long long v)
 	char buf[32];
 	int len = snprintf(buf, sizeof(buf), "%llu\n", v);
 
-	if (file_write(FILE_("value"), buf, len) != len)
+	if (write_file(FILE_("value"), buf, len) != len)
 		fail("write %llu to value: %s", v, errname(errno));
 }
 
@@ -92,11 +77,11 @@ LAB_CASE(value, "V", 1)
 	printf("value: %llu\n", file_num(FILE_("value")));
 	get_state(&s);
 	printf("state value: %llu\n", s.value);
-	expect_err("write \"abc\" to value", file_write(FILE_("value"), "abc", 3),
+	expect_err("write \"abc\" to value", write_file(FILE_("value"), "abc", 3),
 		   EINVAL);
 	printf("value after: %llu\n", file_num(FILE_("value")));
 	expect_err("write to pokes (read-only u64)",
-		   file_write(FILE_("pokes"), "5", 1), EACCES);
+		   write_file(FILE_("pokes"), "5", 1), EACCES);
 	set_value(0);
 }
 
@@ -113,7 +98,7 @@ LAB_CASE(poke, "K WORD", 2)
 	need_dir();
 	p0 = file_num(FILE_("pokes"));
 	for (i = 0; i < k; i++)
-		if (file_write(FILE_("poke"), word, len) != (long)len)
+		if (write_file(FILE_("poke"), word, len) != (long)len)
 			fail("write to poke: %s", errname(errno));
 	p1 = file_num(FILE_("pokes"));
 	printf("pokes: +%llu\n", p1 - p0);
@@ -122,7 +107,7 @@ LAB_CASE(poke, "K WORD", 2)
 	printf("state last: %s\n", s.last);
 	memset(longword, 'z', sizeof(longword));
 	expect_err("poke too long",
-		   file_write(FILE_("poke"), longword, sizeof(longword)),
+		   write_file(FILE_("poke"), longword, sizeof(longword)),
 		   EINVAL);
 	printf("pokes after: +%llu\n", file_num(FILE_("pokes")) - p0);
 }

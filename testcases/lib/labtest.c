@@ -219,6 +219,21 @@ void write_full(int fd, const void *buf, size_t len, const char *what)
 		fail("short %s: got %zd, expected %zu", what, n, len);
 }
 
+long write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	long ret;
+	int err;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, buf, len);
+	err = errno;
+	close(fd);
+	errno = err;
+	return ret;
+}
+
 int read_file(const char *path, char *buf, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -115,6 +115,8 @@ long long now_ms(void);		/* CLOCK_MONOTONIC */
 ssize_t read_full(int fd, void *buf, size_t len);
 /* One write that must take all @len bytes; dies on an error. */
 void write_full(int fd, const void *buf, size_t len, const char *what);
+/* One write() to the file @path: its return (-1: no open), errno kept. */
+long write_file(const char *path, const void *buf, size_t len);
 /* A small file as a string: 0, or -1 when it cannot be read. */
 int read_file(const char *path, char *buf, size_t size);
 /* Opens @path, a device of ipclab.ko; SKIP when the module is not loaded. */
