@@ -113,6 +113,15 @@ static void make(const char *name)
 	remember(name);
 }
 
+/* The cases' start: WORD checked, item NAME made, WORD written to it. */
+static void make_with_word(const char *name, const char *word)
+{
+	arg_word(word, IPCLAB_CONFIGFS_WORD_MAX);
+	need_dir();
+	make(name);
+	expect_ok("write word", set_attr(name, "word", word));
+}
+
 /* A mkdir that must fail with @want. */
 static void refused(const char *what, const char *name, int want)
 {
@@ -222,10 +231,7 @@ LAB_CASE(word, "NAME WORD", 2)
 	char big[IPCLAB_CONFIGFS_WORD_MAX + 2];
 	size_t i;
 
-	arg_word(word, IPCLAB_CONFIGFS_WORD_MAX);
-	need_dir();
-	make(name);
-	expect_ok("write word", set_attr(name, "word", word));
+	make_with_word(name, word);
 	show_word("word", name, word);
 	snprintf(nl, sizeof(nl), "%s\n", word);
 	expect_ok("write word and newline", set_attr(name, "word", nl));
@@ -315,10 +321,7 @@ LAB_CASE(hold, "NAME WORD", 2)
 {
 	const char *name = argv[0], *word = argv[1];
 
-	arg_word(word, IPCLAB_CONFIGFS_WORD_MAX);
-	need_dir();
-	make(name);
-	expect_ok("write word", set_attr(name, "word", word));
+	make_with_word(name, word);
 	expect_ok("hold", set_attr(name, "hold", "1"));
 	expect_eq("hold", get_num(name, "hold"), 1);
 	expect_err("rmdir while held", rmdir(path(name, NULL)), EBUSY);
@@ -339,10 +342,7 @@ LAB_CASE(pin, "NAME WORD", 2)
 {
 	const char *name = argv[0], *word = argv[1];
 
-	arg_word(word, IPCLAB_CONFIGFS_WORD_MAX);
-	need_dir();
-	make(name);
-	expect_ok("write word", set_attr(name, "word", word));
+	make_with_word(name, word);
 	if (syscall(SYS_delete_module, "ipclab", O_NONBLOCK) == 0) {
 		fail("rmmod with an item: succeeded, expected EAGAIN");
 		/* The tests after this one need the module. */
