@@ -158,6 +158,17 @@ proc check_env {} {
 }
 check_env
 
+# --- The result model: results::new fills every key, refuses others.
+
+proc check_result_new {} {
+	set r [results::new t/x 2 FAIL why log L]
+	check [expr {$r eq {name t/x points 2 duration 0.000 subtests {} verdict FAIL message why log L ktitle {} kreport {} kloc {}} &&
+		[catch {results::new t/x 2 FAIL why kloc}] &&
+		[catch {results::new t/x 2 FAIL why title T}]}] \
+		"results::new: every key of the model in its order, defaults, no key without a value or outside the model"
+}
+check_result_new
+
 # --- A stand-in for a module: a relocatable object with functions in
 # .text and .init.text and an inlined helper, compiled here (like a .ko,
 # every section at 0). The expected lines come from the source.

@@ -32,9 +32,9 @@ set grade::meaning {
 	BUILD_ERROR "the module did not compile"
 }
 
-# Read the grading's environment. Returns the verdict every test takes
-# without booting (the module did not compile: BUILD_ERROR), as a partial
-# result (verdict message log ktitle kreport kloc), or {}.
+# Read the grading's environment. Returns the result every test takes
+# without booting (the module did not compile: BUILD_ERROR; the driver
+# gives it each test's name and points), or {}.
 proc grade::init {} {
 	variable deadline [env_or LAB_DEADLINE 0]
 	set blog [env_or LAB_BUILD_LOG ""]
@@ -56,8 +56,8 @@ proc grade::init {} {
 		append msg ":\n[join $errors \n]"
 	}
 	# Nothing to boot: every test takes this verdict.
-	return [dict create verdict BUILD_ERROR message $msg \
-		log "--- the compiler's messages ---\n$text" ktitle "" kreport "" kloc ""]
+	return [results::new "" 0 BUILD_ERROR $msg \
+		log "--- the compiler's messages ---\n$text"]
 }
 
 # A deadline in clock milliseconds, no later than the submission's budget.
@@ -77,10 +77,8 @@ proc grade::spent {name points} {
 	if {$deadline <= 0 || [clock seconds] < $deadline} {
 		return {}
 	}
-	return [dict create name $name points $points duration 0.000 subtests {} \
-		verdict TIMEOUT message "not run: the submission's time budget\
-		(GRADE_TIME) was spent before this test" log "" ktitle "" \
-		kreport "" kloc ""]
+	return [results::new $name $points TIMEOUT "not run: the submission's\
+		time budget (GRADE_TIME) was spent before this test"]
 }
 
 # --- report.md

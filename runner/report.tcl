@@ -2,11 +2,14 @@
 # (TAP, JUnit XML and Gradescope JSON from one model), and the staging of a
 # run's result directory (OUT.new, OUT, OUT.prev).
 #
-# A result is a dict: name points verdict message duration log ktitle
-# kreport kloc (the kernel's report: title, trace, first module frame), and
-# suite when results of several kernels are merged (runner/merge.tcl). The
-# files are rewritten after every test (write then rename), so a run killed
-# half-way leaves valid files for what finished.
+# A result is a dict made by results::new: name points duration subtests
+# verdict message log ktitle kreport kloc (the kernel's report: title,
+# trace, first module frame); subtests is a list of results (lab_subtest),
+# empty but for a suite that reports its own. Only some have: suite, when
+# results of several kernels are merged (runner/merge.tcl); visibility and
+# earned, in a grade (runner/score.tcl). The files are rewritten after
+# every test (write then rename), so a run killed half-way leaves valid
+# files for what finished.
 
 source [file join [file dirname [file normalize [info script]]] escape.tcl]
 
@@ -26,6 +29,26 @@ namespace eval results {
 		}
 		return $map
 	}}]
+}
+
+# results::new NAME POINTS VERDICT MESSAGE ?KEY VALUE ...?: a result with
+# every key of the model, the ones not given at their defaults (duration
+# 0.000, the others empty). The keys keep this order, so results.model
+# reads the same whichever part made a result.
+proc results::new {name points verdict message args} {
+	set r [dict create name $name points $points duration 0.000 \
+		subtests {} verdict $verdict message $message log "" \
+		ktitle "" kreport "" kloc ""]
+	if {[llength $args] % 2} {
+		error "results::new: a key without a value: $args"
+	}
+	foreach {key value} $args {
+		if {![dict exists $r $key] && $key ni {suite visibility earned}} {
+			error "results::new: $key is no key of a result"
+		}
+		dict set r $key $value
+	}
+	return $r
 }
 
 # How bad a verdict is: a test keeps the worst one it got.

@@ -53,10 +53,11 @@ proc clean_result {r name points} {
 	if {[catch {dict size $r}]} {
 		die "the result of $name is not a record"
 	}
-	set out [dict create name $name points $points]
 	foreach key {verdict message duration log ktitle kreport kloc} {
-		dict set out $key [expr {[dict exists $r $key] ? [dict get $r $key] : ""}]
+		set $key [expr {[dict exists $r $key] ? [dict get $r $key] : ""}]
 	}
+	set out [results::new $name $points $verdict $message duration $duration \
+		log $log ktitle $ktitle kreport $kreport kloc $kloc]
 	if {[dict get $out verdict] ni $verdicts} {
 		die "the result of $name has no valid verdict"
 	}
@@ -197,26 +198,26 @@ proc hidden_tests {plan} {
 proc student_view {scored hidden show} {
 	set out {}
 	set n 0
-	set sum [dict create name hidden/all points 0 verdict PASS]
+	# The hidden tests' sum (SHOW none): their points, PASS if all passed.
+	set sum_points 0
+	set sum_verdict PASS
 	foreach r $scored {
 		if {[dict get $r name] ni $hidden} {
 			dict set r visibility visible
 			lappend out $r
 			continue
 		}
-		set blank [dict create name hidden/[incr n] points [dict get $r points] \
-			verdict [dict get $r verdict] duration 0.000 subtests {} \
-			message "a hidden test: its details go to the teacher only" \
-			log "" ktitle "" kreport "" kloc "" visibility visible]
 		if {$show eq "none"} {
 			# One line for them all: PASS only if every one passed.
-			dict incr sum points [dict get $r points]
+			incr sum_points [dict get $r points]
 			if {[dict get $r verdict] ne "PASS"} {
-				dict set sum verdict FAIL
+				set sum_verdict FAIL
 			}
 			continue
 		}
-		lappend out $blank
+		lappend out [results::new hidden/[incr n] [dict get $r points] \
+			[dict get $r verdict] "a hidden test: its details go to the\
+			teacher only" visibility visible]
 	}
 	if {$show eq "none"} {
 		# A single line cannot carry partial credit: its points are what
@@ -227,9 +228,9 @@ proc student_view {scored hidden show} {
 				incr got [results::earned $r]
 			}
 		}
-		lappend out [dict merge $sum [dict create duration 0.000 subtests {} \
-			message "[llength $hidden] hidden tests: $got of [dict get $sum points] points" \
-			log "" ktitle "" kreport "" kloc "" visibility visible earned $got]]
+		lappend out [results::new hidden/all $sum_points $sum_verdict \
+			"[llength $hidden] hidden tests: $got of $sum_points points" \
+			visibility visible earned $got]
 	}
 	return $out
 }

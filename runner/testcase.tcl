@@ -253,9 +253,7 @@ proc lab_skip {msg} {
 # test in the result files and is nested under its test in TAP.
 proc lab_subtest {name verdict {msg ""}} {
 	upvar #0 testcase::subtests subtests testcase::current current
-	lappend subtests [dict create name $current/$name points 0 \
-		verdict $verdict message $msg duration 0.000 log "" ktitle "" \
-		kreport "" kloc ""]
+	lappend subtests [results::new $current/$name 0 $verdict $msg]
 }
 
 # lab_budget SECONDS: the rest of the current test gets SECONDS (scaled like

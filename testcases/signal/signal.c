@@ -1,39 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Exercises /dev/ipclab-signal, the driver that signals processes, one case
- * per property; classic.c holds the programs the shell drives. Signal
- * numbers are the kernel's (the host picks them); SIGNO is blocked, and
- * each signal is taken with sigtimedwait, unless a case says otherwise.
+ * per property. Signal numbers are the kernel's (the host picks them); SIGNO
+ * is blocked, and each signal is taken with sigtimedwait, unless a case says
+ * otherwise. This file: the helpers, how a signal reaches a process
+ * (payload, registration, fasync), bad input and the counters; queue.c:
+ * coalescing and queueing, many signals and processes; lifetime.c: when a
+ * registration ends; interrupt.c: a handler interrupting the process;
+ * classic.c: the programs the shell drives.
  */
 #define _GNU_SOURCE
 #include <poll.h>
 #include <stdint.h>
-#include <linux/sched.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 
-#include "ipclab_uapi.h"
-#include "labtest.h"
+#include "signal.h"
 
 LAB_PROGRAM(.timeout_s = 20, .lost = "signal");
 
-#define WAIT_MS		5000	/* how long a signal may take to arrive */
-#define MAX_PROCS	16
-#define MAX_VALUE	(~0ULL - MAX_PROCS)	/* cases add up to K to VALUE */
-#define REG		IPCLAB_SIGNAL_IOC_REGISTER
-#define UNREG		IPCLAB_SIGNAL_IOC_UNREGISTER
-#define TRIGGER		IPCLAB_SIGNAL_IOC_TRIGGER
-
-static int arg_signo(const char *s, const char *name)
+int arg_signo(const char *s, const char *name)
 {
 	return arg_num(s, 1, 64, name);
 }
 
-static void block(int signo)
+void block(int signo)
 {
 	sigset_t set;
 
@@ -44,7 +35,7 @@ static void block(int signo)
 }
 
 /* Waits up to @ms for @signo: 0, or -1 (and @si zeroed) on a timeout. */
-static int wait_sig(int signo, long ms, siginfo_t *si)
+int wait_sig(int signo, long ms, siginfo_t *si)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 	sigset_t set;
@@ -61,23 +52,12 @@ static int wait_sig(int signo, long ms, siginfo_t *si)
 	return ret < 0 ? -1 : 0;
 }
 
-static unsigned long long si_val(const siginfo_t *si)
+unsigned long long si_val(const siginfo_t *si)
 {
 	return (uintptr_t)si->si_value.sival_ptr;
 }
 
-/* Takes every pending @signo: their count; @bad: those not SI_QUEUE @v. */
-static unsigned int drain(int signo, unsigned long long v, unsigned int *bad)
-{
-	unsigned int n = 0;
-	siginfo_t si;
-
-	for (*bad = 0; wait_sig(signo, 0, &si) == 0; n++)
-		*bad += si.si_code != SI_QUEUE || si_val(&si) != v;
-	return n;
-}
-
-static const char *codename(int code)
+const char *codename(int code)
 {
 	return code == SI_QUEUE ? "SI_QUEUE" : code == SI_KERNEL ?
 	       "SI_KERNEL" : code == POLL_IN ? "POLL_IN" : "other";
@@ -87,8 +67,8 @@ static const char *codename(int code)
  * Prints "WHAT: signo=S code=C value=V pid=P" of @si, else of @signo taken
  * within @ms; FAIL unless the driver's @signo with @value. 0 if it came.
  */
-static int expect_info(const char *what, const siginfo_t *si, int signo,
-		       long ms, unsigned long long value)
+int expect_info(const char *what, const siginfo_t *si, int signo,
+		long ms, unsigned long long value)
 {
 	siginfo_t got;
 
@@ -106,29 +86,14 @@ static int expect_info(const char *what, const siginfo_t *si, int signo,
 	return 0;
 }
 
-/* RLIMIT_SIGPENDING: exactly @n, or at least @n (RLIM_INFINITY is ~0). */
-static void set_sigpending(rlim_t n, int exact)
-{
-	struct rlimit rl = { n, n };
-
-	if (!exact && getrlimit(RLIMIT_SIGPENDING, &rl) < 0)
-		die("getrlimit");
-	if (rl.rlim_cur < n)
-		rl.rlim_cur = n;
-	if (rl.rlim_max < rl.rlim_cur)
-		rl.rlim_max = rl.rlim_cur;
-	if (setrlimit(RLIMIT_SIGPENDING, &rl) < 0)
-		die("setrlimit RLIMIT_SIGPENDING");
-}
-
 /* ---- the device ---- */
 
-static int dev_open(void)
+int dev_open(void)
 {
 	return open_dev(IPCLAB_SIGNAL_PATH, 0);
 }
 
-static int dev_reg(int fd, __u32 signo, __u64 value)
+int dev_reg(int fd, __u32 signo, __u64 value)
 {
 	struct ipclab_signal_reg reg = { .signo = signo, .value = value };
 
@@ -136,7 +101,7 @@ static int dev_reg(int fd, __u32 signo, __u64 value)
 }
 
 /* @signo blocked, @fd (a new file when -1) registered for it: the file. */
-static int receiver(int fd, int signo, unsigned long long value)
+int receiver(int fd, int signo, unsigned long long value)
 {
 	if (fd < 0)
 		fd = dev_open();
@@ -146,18 +111,18 @@ static int receiver(int fd, int signo, unsigned long long value)
 	return fd;
 }
 
-static int dev_trigger(int fd, __u32 n)
+int dev_trigger(int fd, __u32 n)
 {
 	return ioctl(fd, TRIGGER, &n);
 }
 
-static void dev_timer(int fd, __u32 ms)
+void dev_timer(int fd, __u32 ms)
 {
 	if (ioctl(fd, IPCLAB_SIGNAL_IOC_TIMER, &ms) < 0)
 		die("ioctl IPCLAB_SIGNAL_IOC_TIMER");
 }
 
-static struct ipclab_signal_stats dev_stats(int fd)
+struct ipclab_signal_stats dev_stats(int fd)
 {
 	struct ipclab_signal_stats st;
 
@@ -168,7 +133,7 @@ static struct ipclab_signal_stats dev_stats(int fd)
 }
 
 /* A trigger of @n that must reach @want recipients. */
-static void expect_trigger(const char *what, int fd, __u32 n, int want)
+void expect_trigger(const char *what, int fd, __u32 n, int want)
 {
 	int ret = dev_trigger(fd, n);
 
@@ -180,7 +145,7 @@ static void expect_trigger(const char *what, int fd, __u32 n, int want)
 }
 
 /* Another process opens the device and triggers once (ioctl or write). */
-static void trigger_from_child(int use_write)
+void trigger_from_child(int use_write)
 {
 	pid_t pid = xfork();
 	int fd;
@@ -314,209 +279,6 @@ LAB_CASE(fasync, "SIGNO", 1)
 	close(fd);
 }
 
-/*
- * coalesce STD RT N VALUE: N triggers while both signals are blocked: the
- * standard signal arrives once, the real-time one N times.
- */
-LAB_CASE(coalesce, "STD RT N VALUE", 4)
-{
-	int sig[2] = { arg_signo(argv[0], "STD"), arg_signo(argv[1], "RT") };
-	unsigned int n = arg_num(argv[2], 2, IPCLAB_SIGNAL_MAX_BURST, "N");
-	unsigned long long value = arg_num(argv[3], 0, MAX_VALUE, "VALUE");
-	struct ipclab_signal_stats s0;
-	unsigned int got[2], bad, i;
-	int fd[2];
-
-	set_sigpending(n + 64, 0);
-	for (i = 0; i < 2; i++)
-		fd[i] = receiver(-1, sig[i], value);
-	s0 = dev_stats(fd[0]);
-	expect_trigger("trigger", fd[0], n, 2);
-	printf("queued by the driver: %llu\n", dev_stats(fd[0]).sent - s0.sent);
-	for (i = 0; i < 2; i++) {
-		got[i] = drain(sig[i], value, &bad);
-		printf("%s signal %d: sent %u, received %u\n",
-		       i ? "real-time" : "standard", sig[i], n, got[i]);
-		expect_eq("signals with a wrong code or value", bad, 0);
-		close(fd[i]);
-	}
-	expect_eq("standard signals received (coalesced)", got[0], 1);
-	expect_eq("real-time signals received", got[1], n);
-}
-
-/*
- * queue-limit RT LIMIT EXTRA VALUE: with RLIMIT_SIGPENDING = LIMIT, a burst
- * of LIMIT + EXTRA real-time signals fails with EAGAIN after LIMIT.
- */
-LAB_CASE(queue_limit, "RT LIMIT EXTRA VALUE", 4)
-{
-	int rt = arg_signo(argv[0], "RT");
-	unsigned int limit = arg_num(argv[1], 1, 512, "LIMIT");
-	unsigned int extra = arg_num(argv[2], 1, 512, "EXTRA");
-	unsigned long long value = arg_num(argv[3], 0, MAX_VALUE, "VALUE");
-	struct ipclab_signal_stats s0, s1;
-	unsigned int got, bad;
-	int fd;
-
-	set_sigpending(limit, 1);
-	fd = receiver(-1, rt, value);
-	s0 = dev_stats(fd);
-	expect_err("trigger beyond the queue", dev_trigger(fd, limit + extra),
-		   EAGAIN);
-	s1 = dev_stats(fd);
-	got = drain(rt, value, &bad);
-	printf("queued: %u of %u\n", got, limit + extra);
-	expect_eq("queued", got, limit);
-	expect_eq("queued by the driver", s1.sent - s0.sent, limit);
-	expect_eq("overflows", s1.overflows - s0.overflows, 1);
-	expect_eq("signals with a wrong code or value", bad, 0);
-	close(fd);
-}
-
-/*
- * many K BASE VALUE: only two standard signals are free for applications,
- * but K real-time signals BASE.. with K values tell K events apart.
- */
-LAB_CASE(many, "K BASE VALUE", 3)
-{
-	int k = arg_num(argv[0], 1, MAX_PROCS, "K");
-	int base = arg_signo(argv[1], "BASE"), fds[MAX_PROCS], i, fd;
-	unsigned long long value = arg_num(argv[2], 0, MAX_VALUE, "VALUE");
-	siginfo_t si;
-
-	printf("user-defined standard signals: SIGUSR1=%d SIGUSR2=%d\n",
-	       SIGUSR1, SIGUSR2);
-	printf("real-time signals for applications: %d..%d\n", SIGRTMIN,
-	       SIGRTMAX);
-	/* The host picks BASE for musl's numbers. */
-	if (SIGUSR1 != 10 || SIGUSR2 != 12 || SIGRTMIN != 35 || SIGRTMAX != 64)
-		fail("signal numbers: expected musl's 10, 12, 35..64");
-	if (base < SIGRTMIN || base + k - 1 > SIGRTMAX) {
-		fail("usage: BASE..BASE+K-1 must lie in %d..%d", SIGRTMIN,
-		     SIGRTMAX);
-		return;
-	}
-	for (i = 0; i < k; i++)
-		fds[i] = receiver(-1, base + i, value + i);
-	fd = dev_open();
-	expect_err("register signal 65", dev_reg(fd, 65, value), EINVAL);
-	expect_trigger("one trigger", fd, 1, k);
-	for (i = 0; i < k; i++) {
-		wait_sig(base + i, WAIT_MS, &si);
-		printf("signal %d: value %llu\n", base + i, si_val(&si));
-		expect_eq("signal", si.si_signo, base + i);
-		expect_eq("value", si_val(&si), value + i);
-		close(fds[i]);
-	}
-	close(fd);
-}
-
-/* clone3() with set_tid: a new process with a chosen pid number. */
-static pid_t fork_with_pid(pid_t want)
-{
-	__u64 tid = want;
-	struct clone_args args = {
-		.exit_signal = SIGCHLD,
-		.set_tid = (uintptr_t)&tid,
-		.set_tid_size = 1,
-	};
-	long ret = syscall(SYS_clone3, &args, sizeof(args));
-
-	if (ret == 0) {
-		failed = 0;
-		alarm(lab_program.timeout_s);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-	}
-	return ret;
-}
-
-/*
- * stale SIGNO VALUE: a child registers through a file its parent keeps
- * open, exits and is reaped; a new process gets the same pid number. The
- * driver's trigger finds the old process gone (ESRCH) and never reaches the
- * new one, while kill(2) with the raw number does.
- */
-LAB_CASE(stale, "SIGNO VALUE", 2)
-{
-	int signo = arg_signo(argv[0], "SIGNO"), fd = dev_open();
-	unsigned long long value = arg_num(argv[1], 0, MAX_VALUE, "VALUE");
-	struct ipclab_signal_stats s0 = dev_stats(fd), s1;
-	unsigned int queued = 0, user = 0;
-	pid_t child, imp;
-	siginfo_t si;
-
-	block(signo);	/* inherited by the children */
-	child = xfork();
-	if (child == 0) {
-		receiver(fd, signo, value);
-		child_exit();
-	}
-	reap(child, "registering child");
-	expect_eq("registered after the child exited", dev_stats(fd).registered, 1);
-	imp = fork_with_pid(child);
-	if (imp < 0) {
-		fail("clone3 with set_tid %d: %s", (int)child, errname(errno));
-		return;
-	}
-	if (imp == 0) {
-		/* The driver's trigger must miss it, kill(2) must not. */
-		expect_err("trigger after the exit", dev_trigger(fd, 1), ESRCH);
-		if (kill(child, signo) < 0)
-			die("kill");
-		while (wait_sig(signo, 0, &si) == 0)
-			*(si.si_code == SI_USER ? &user : &queued) += 1;
-		printf("new process, pid %d: %u of the driver's signals, %u of kill(2)'s\n",
-		       (int)getpid(), queued, user);
-		expect_eq("the driver's signals in the new process", queued, 0);
-		expect_eq("kill(2)'s signals in the new process", user, 1);
-		child_exit();
-	}
-	reap(imp, "new process");
-	expect_eq("pid of the new process", imp, child);
-	s1 = dev_stats(fd);
-	expect_eq("stale registrations dropped", s1.stale - s0.stale, 1);
-	expect_eq("registered now", s1.registered, 0);
-	expect_err("UNREGISTER after the drop", ioctl(fd, UNREG), ENOENT);
-	close(fd);
-}
-
-/*
- * close-unregisters SIGNO VALUE DELAY_MS: close and UNREGISTER end a
- * registration; closing a file disarms its timer.
- */
-LAB_CASE(close_unregisters, "SIGNO VALUE DELAY_MS", 3)
-{
-	int signo = arg_signo(argv[0], "SIGNO"), ctl = dev_open(), fd, tfd;
-	unsigned long long value = arg_num(argv[1], 0, MAX_VALUE, "VALUE");
-	unsigned int delay = arg_num(argv[2], 1, 2000, "DELAY_MS");
-	siginfo_t si;
-
-	fd = receiver(-1, signo, value);
-	expect_eq("registered", dev_stats(ctl).registered, 1);
-	close(fd);
-	expect_eq("registered after close", dev_stats(ctl).registered, 0);
-	expect_err("trigger after close", dev_trigger(ctl, 1), ESRCH);
-
-	fd = receiver(-1, signo, value);
-	expect_ok("UNREGISTER", ioctl(fd, UNREG));
-	expect_err("UNREGISTER again", ioctl(fd, UNREG), ENOENT);
-	expect_err("trigger after UNREGISTER", dev_trigger(ctl, 1), ESRCH);
-	receiver(fd, signo, value);
-	expect_trigger("trigger after registering again", ctl, 1, 1);
-	expect_info("registered again", NULL, signo, WAIT_MS, value);
-
-	phase = "a disarmed timer";
-	tfd = dev_open();
-	dev_timer(tfd, delay);
-	close(tfd);
-	if (!wait_sig(signo, delay + 300, &si))
-		fail("a signal within %u ms of closing an armed timer's file",
-		     delay + 300);
-	close(fd);
-	expect_eq("registered at the end", dev_stats(ctl).registered, 0);
-	close(ctl);
-}
-
 /* bad-input: every wrong argument gets its errno, nothing changes. */
 LAB_CASE(bad_input, "", 0)
 {
@@ -577,124 +339,6 @@ LAB_CASE(bad_input, "", 0)
 	expect_err("read", read(fd, what, 1), EINVAL);
 	expect_err("lseek", lseek(fd, 0, SEEK_SET), ESPIPE);
 	expect_eq("registered at the end", dev_stats(fd).registered, 0);
-	close(fd);
-}
-
-/* Written by the handler, read after it ran. */
-static siginfo_t h_si;
-static int h_count;
-
-static void on_sig(int sig, siginfo_t *si, void *ctx)
-{
-	(void)sig;
-	(void)ctx;
-	h_si = *si;
-	__atomic_add_fetch(&h_count, 1, __ATOMIC_RELEASE);
-}
-
-/*
- * interrupt SIGNO VALUE DELAY_MS: like an interrupt, the driver's signal
- * (from its timer, SIGNO not blocked) stops a blocked read() (EINTR) and a
- * busy loop to run the handler, which gets the value.
- */
-LAB_CASE(interrupt, "SIGNO VALUE DELAY_MS", 3)
-{
-	int signo = arg_signo(argv[0], "SIGNO"), fd = dev_open(), p[2];
-	unsigned long long value = arg_num(argv[1], 0, MAX_VALUE, "VALUE");
-	unsigned int delay = arg_num(argv[2], 1, 5000, "DELAY_MS");
-	/* No SA_RESTART: read() fails. */
-	struct sigaction sa = { .sa_sigaction = on_sig, .sa_flags = SA_SIGINFO };
-	char c;
-
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(signo, &sa, NULL) < 0 || pipe(p) < 0)
-		die("sigaction");
-	if (dev_reg(fd, signo, value) < 0)
-		die("ioctl IPCLAB_SIGNAL_IOC_REGISTER");
-
-	phase = "read() waiting for the driver's signal";
-	dev_timer(fd, delay);
-	expect_err("read() on an empty pipe", read(p[0], &c, 1), EINTR);
-	expect_info("handler", &h_si, signo, 0, value);
-
-	phase = "a busy loop waiting for the driver's signal";
-	dev_timer(fd, delay);
-	while (__atomic_load_n(&h_count, __ATOMIC_ACQUIRE) < 2)
-		;	/* spin: only the handler can end this loop */
-	expect_eq("handler runs", h_count, 2);
-	close(fd);
-}
-
-/*
- * concurrent SIGNO R T K VALUE: R receivers registered with VALUE+i while T
- * processes trigger K times each and two more register and close in a loop:
- * every receiver gets exactly T*K signals, all with its own value.
- */
-LAB_CASE(concurrent, "SIGNO R T K VALUE", 5)
-{
-	int signo = arg_signo(argv[0], "SIGNO"), ready[2], done[2], fd;
-	unsigned int r = arg_num(argv[1], 1, MAX_PROCS, "R");
-	unsigned int t = arg_num(argv[2], 1, MAX_PROCS, "T");
-	unsigned int k = arg_num(argv[3], 1, 1000, "K"), i, j, n;
-	unsigned long long value = arg_num(argv[4], 0, MAX_VALUE, "VALUE");
-	pid_t pid[2 * MAX_PROCS + 2];
-	char c;
-
-	set_sigpending(4 * t * k + 1024, 0);
-	block(signo);
-	if (pipe(ready) < 0 || pipe(done) < 0)
-		die("pipe");
-	phase = "receivers waiting for the triggers to finish";
-	for (i = 0; i < r; i++) {
-		pid[i] = xfork();
-		if (pid[i])
-			continue;
-		close(done[1]);
-		fd = receiver(-1, signo, value + i);
-		if (write(ready[1], "r", 1) != 1 || read(done[0], &c, 1))
-			die("receiver's pipes");
-		/* EOF: every trigger returned, every signal is queued. */
-		n = drain(signo, value + i, &j);
-		if (n != t * k || j)
-			fail("receiver %u: got %u signals (%u with a wrong value), expected %u",
-			     i, n, j, t * k);
-		child_exit();
-	}
-	close(done[0]);
-	phase = "waiting for the receivers to register";
-	for (i = 0; i < r; i++)
-		if (read(ready[0], &c, 1) != 1)
-			die("read ready");
-	fd = dev_open();
-	expect_eq("receivers registered", dev_stats(fd).registered, r);
-
-	for (i = r; i < r + t + 2; i++) {
-		pid[i] = xfork();
-		if (pid[i])
-			continue;
-		/* T processes trigger K times; two register and close. */
-		fd = dev_open();
-		for (j = n = 0; i < r + t && j < k; j++)
-			n += dev_trigger(fd, 1) < (int)r;
-		if (n)
-			fail("trigger: %u of %u reached fewer than %u recipients",
-			     n, k, r);
-		for (j = 0; i >= r + t && j < 200; j++) {
-			close(fd);
-			fd = receiver(-1, signo, 0);
-			if (j & 1 && ioctl(fd, UNREG) < 0)
-				die("UNREGISTER");
-		}
-		child_exit();
-	}
-	for (i = r; i < r + t + 2; i++)
-		reap(pid[i], i < r + t ? "trigger process" : "churn process");
-	close(done[1]);
-	for (i = 0; i < r; i++)
-		reap(pid[i], "receiver");
-	printf("receivers with exactly %u signals of their own value: %u\n",
-	       t * k, r);
-	expect_eq("registered after all exited", dev_stats(fd).registered, 0);
 	close(fd);
 }
 
