@@ -45,9 +45,10 @@ endif
 # --- The kernel: Debian's source (or KERNEL_SRC), tinyconfig + fragments ----
 
 # base.config: a bootable guest; ipc.config: what several mechanisms share;
+# suites.config: what peer suites (LTP, kselftests) probe around IPC;
 # testcases/<mechanism>/config: what only that mechanism needs (the lab's
 # own folders, not EXTRA_TESTS: hidden tests run on the lab's kernel).
-FRAGMENTS := $(TOP)/kernel-config/base.config $(TOP)/kernel-config/ipc.config \
+FRAGMENTS := $(addprefix $(TOP)/kernel-config/,base.config ipc.config suites.config) \
 	$(sort $(wildcard $(TOP)/testcases/*/config))
 ifeq ($(PROFILE),debug)
 FRAGMENTS += $(TOP)/kernel-config/debug.config
@@ -259,7 +260,7 @@ $(B)/bin/%: $$(wildcard $$(addsuffix /$$*/*.c,$(PROG_DIRS)) $$(addsuffix /$$*/*.
 $(B)/gen_init_cpio: $(BZIMAGE)
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
-$(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(MODULE_KO) $(GATE_KO) $(PROGS) \
+$(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(wildcard $(TOP)/rootfs/etc/*) $(MODULE_KO) $(GATE_KO) $(PROGS) \
 		$(wildcard $(TOP)/testcases/*/demo.sh) $(TOP)/testcases/lib/demo-lib.sh $(B)/gen_init_cpio
 	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(GATE_KO) $(B)/bin $(TOP)/testcases
 

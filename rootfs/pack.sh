@@ -42,6 +42,11 @@ file_list() {
 		echo "dir $d 755 0 0"
 	done
 	echo "nod /dev/console 600 0 0 c 5 1"
+	# What real programs (LTP, kselftests) look up: root, nobody, nogroup,
+	# localhost.
+	for f in passwd group hosts; do
+		echo "file /etc/$f $root/etc/$f 644 0 0"
+	done
 	echo "file /lib/modules/ipclab_gate.ko $GATE 644 0 0"
 	echo "file /lib/modules/ipclab.ko $MODULE 644 0 0"
 	for prog in "$BINDIR"/*; do
