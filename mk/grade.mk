@@ -74,10 +74,13 @@ $(GRADE_REF)/reference-imports: $(BZIMAGE) FORCE
 	$(Q)nm -u $(GRADE_REF)/module/ipclab.ko | sed -n 's/^ *U //p' >$@.tmp
 	$(Q)mv $@.tmp $@
 
-# The accelerator's probe boots the reference initramfs; a graded run's
-# QEMU has neither kernel nor initramfs (grade.sh adds them).
+# The accelerator's probe boots the reference initramfs; the run's
+# environment names the reference module, and its QEMU has neither kernel
+# nor initramfs: grade.sh puts the submission's in their place.
 _grade _grade-all: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(GRADE_REF)/initramfs.cpio,$(QEMU))
 _grade _grade-all: RUN_QEMU = $(filter-out -kernel $(BZIMAGE) -initrd $(GRADE_REF)/initramfs.cpio,$(QEMU))
+_grade _grade-all: MODULE_KO = $(GRADE_REF)/module/ipclab.ko
+_grade _grade-all: MODULE_DIR = $(TOP)/module
 # KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).
 SANDBOX_KVM = if [ "$$accel" = kvm ] && [ '$(UNSAFE_HOST_BUILD)' != 1 ] && \
 	! sh $(TOP)/scripts/sandbox.sh --dev /dev/kvm -- sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then \

@@ -297,8 +297,8 @@ main() {
 		say "the module did not compile (BUILD_ERROR):"
 		grep -E '(^|: )(fatal )?error:|ERROR:|No rule to make' "$WORK/build.log" | head -n 10 | sed 's/^/  /'
 		# No boot: the runner writes BUILD_ERROR for every test.
-		LAB_BUILD_LOG="$WORK/build.log" LAB_OUT="$BOX/run" expect "$TOP/runner/run.exp" \
-			>"$WORK/run.log" 2>&1 || rc=$?
+		LAB_BUILD_LOG="$WORK/build.log" LAB_OUT="$BOX/run" LAB_MODDIR="$MODBUILD" LAB_MODSRC=/build \
+			expect "$TOP/runner/run.exp" >"$WORK/run.log" 2>&1 || rc=$?
 	fi
 	# The guest's output shown to the grader: escaped, never raw.
 	escape <"$WORK/run.log"
