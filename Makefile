@@ -271,9 +271,10 @@ $(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(wildcard $(TOP)/rootfs/
 # the host's measured TSC frequency gives it a real clock at once.
 # Measured once per OUT (not in CACHE_DIR, which CI may carry to another CPU).
 TSC_KHZ := $(O)/tsc-khz
-RESOLVE_ACCEL = accel=$$(sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU)) && \
-	append='$(CMDLINE)' && \
+FIND_ACCEL = accel=$$(sh $(TOP)/scripts/accel.sh '$(ACCEL)' '$(CACHE_DIR)/accel' $(QEMU))
+ACCEL_APPEND = append='$(CMDLINE)' && \
 	if [ "$$accel" = tcg ]; then append="$$append tsc=reliable tsc_early_khz=$$(cat $(TSC_KHZ))"; fi
+RESOLVE_ACCEL = $(FIND_ACCEL) && $(ACCEL_APPEND)
 
 $(TSC_KHZ): $(TOP)/scripts/tsc-khz.c
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@.bin $< && $@.bin >$@.tmp && mv $@.tmp $@
@@ -289,14 +290,20 @@ DETECTORS = $(shell sed -n -e 's/^CONFIG_DEBUG_KMEMLEAK=y$$/kmemleak/p' -e 's/^C
 	-e 's/^CONFIG_KFENCE=y$$/kfence/p' $(KBUILD)/.config 2>/dev/null)
 # The debug kernel is several times slower: every budget grows with it.
 LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
+# The runner's environment for a run of this kernel and module (make test;
+# make grade writes it to a file for scripts/grade.sh), in a recipe after
+# RESOLVE_ACCEL; LAB_OUT is the caller's.
+RUN_QEMU = $(QEMU)
+RUN_ENV = $(RUNNER_ENV) LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
+	LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
+	LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' \
+	LAB_QEMU="$(RUN_QEMU) -accel $$accel"
 
 # The runner's status: 0 all passed, 1 some failed, 2 it could not run
 # (RUNNER_STATUS, mk/cli.mk).
 _test _selftests: $(INITRAMFS) $(TSC_KHZ)
 	$(Q){ $(RESOLVE_ACCEL); } || exit 2; echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel"; \
-	$(RUNNER_ENV) LAB_OUT='$(RESULTS)' LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
-		LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
-		LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' LAB_QEMU="$(QEMU) -accel $$accel" expect $(TOP)/runner/run.exp; \
+	$(RUN_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp; \
 	$(RUNNER_STATUS)
 
 _list:

@@ -6,7 +6,7 @@
 # scripts/check-vars.sh, for every public goal, before any recipe (not even
 # make deps): a bad value stops make with one error line and exit 2, nothing
 # built, nothing deleted. The internal goals (_test, ..., which the public
-# targets and the scripts run in a fresh make) are not checked again.
+# targets run in a fresh make) are not checked again.
 CHECKED_GOALS := $(filter-out help all FORCE _%,$(or $(MAKECMDGOALS),all))
 VARS_ENV = TOP='$(TOP)' OUT='$(OUT)' CACHE_DIR='$(CACHE_DIR)' DEFAULT_CACHE_DIR='$(DEFAULT_CACHE_DIR)' \
 	ACCEL='$(ACCEL)' JOBS='$(JOBS)' KERNEL_VERSION='$(KERNEL_VERSION)' KERNEL_SRC='$(KERNEL_SRC)' \
@@ -42,16 +42,17 @@ SUB_MAKEFLAGS = $(subst q,,$(firstword $(MAKEFLAGS))) $(wordlist 2,$(words $(MAK
 endif
 endif
 
-# A public target's recipe: its internal twin _<target> in a fresh make.
+# A public target's recipe: its internal twin _<target> in a fresh make
+# (with SUB_MAKE_ARGS, the target's variables for it).
 SUB_MAKE = status='$(O)/.status.'$$$$; mkdir -p '$(O)'; \
 	$(if $(SUB_MAKEFLAGS),MAKEFLAGS='$(SUB_MAKEFLAGS)') LAB_STATUS="$$status" \
-	$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@; rc=$$?; \
+	$(MAKE) --no-print-directory -f $(TOP)/Makefile _$@ $(SUB_MAKE_ARGS); rc=$$?; \
 	if [ $$rc = 0 ] && [ -f "$$status" ]; then rc=$$(cat "$$status"); fi; \
 	rm -f "$$status"; exit $$rc
 
 # After the runner (in _test's recipe): with LAB_STATUS, its status goes to
-# that file and a 1 (tests failed) is not make's failure; without (scripts
-# that run make _test themselves), a 1 fails the recipe as before.
+# that file and a 1 (tests failed) is not make's failure; without (make _test
+# run by hand), a 1 fails the recipe.
 RUNNER_STATUS = rc=$$?; $(if $(LAB_STATUS),echo $$rc >'$(LAB_STATUS)'; [ $$rc -le 1 ],exit $$rc)
 # LAB_STATUS is for the fresh make only: never a make that one starts.
 unexport LAB_STATUS

@@ -1,12 +1,12 @@
 # Grading: make grade, grade-all, check-grade, gradescope (scripts/grade.sh).
 # Included by the Makefile, after its core build graph and targets.
 
-.PHONY: grade grade-all check-grade gradescope _grade _grade-all _check-grade \
-	_grade-build-error _grade-env _grade-reference
+.PHONY: grade grade-all check-grade gradescope _grade _grade-all _check-grade
 
-# A submission is graded by make test itself: its *.c/*.h copied into
-# $(OUT)/grade-work/<name>/src, MODULE_DIR set to that copy, the results in
-# $(OUT)/grade/<name>/ (see scripts/grade.sh and docs/grading.md).
+# A submission is graded by scripts/grade.sh: its *.c/*.h copied into
+# $(OUT)/grade-work/<name>/src, built and run by the runner in the sandbox
+# with the environment make hands it (below), the results in
+# $(OUT)/grade/<name>/ (see docs/grading.md).
 
 SUBMISSION ?=
 SUBMISSIONS ?=
@@ -33,7 +33,7 @@ HIDDEN ?= verdict
 GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),debug)
 GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
 	GRADE_PROFILE='$(GRADE_PROFILE)' GRADE_EXTRA='$(abspath $(EXTRA_TESTS))' \
-	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
+	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)' \
 	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(abspath $(ALLOW_SYMBOLS))' \
 	GRADE_HIDDEN='$(HIDDEN)'
 
@@ -41,37 +41,64 @@ GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
 gradescope:
 	$(Q)sh $(TOP)/scripts/gradescope.sh '$(TOP)' '$(O)/gradescope'
 
-grade grade-all check-grade: deps
+# The submission (or the directory of them) is checked before anything is
+# built: a bad one is one "grade: ..." line and exit 2. The grading make
+# has the grading profile, and never shards, repeats or passes MODULE_ARGS.
+grade grade-all check-grade: SUB_MAKE_ARGS = PROFILE='$(GRADE_PROFILE)' SHARD= REPEAT=1 MODULE_ARGS=
+grade: deps
+	+$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh --check $(call quote-value,SUBMISSION) || exit 2; \
+	$(SUB_MAKE)
+
+grade-all: deps
+	+$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade-all.sh --check $(call quote-value,SUBMISSIONS) || exit 2; \
+	$(SUB_MAKE)
+
+check-grade: deps
 	+$(Q)$(SUB_MAKE)
 
-_grade:
-	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh $(call quote-value,SUBMISSION)
+# What the scripts are handed, in the grading make: the kernel's trees, the
+# reference build and the file of the runner's environment for a graded run.
+GRADE_REF := $(O)/grade-reference/$(notdir $(KBUILD))
+GRADE_RUN_ENV := $(O)/grade-run.env
+GRADE_BUILD_ENV = GRADE_KBUILD='$(KBUILD)' GRADE_KSRC='$(KSRC)' GRADE_REF='$(GRADE_REF)' \
+	GRADE_RUN_ENV='$(GRADE_RUN_ENV)'
 
-_grade-all:
-	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade-all.sh $(call quote-value,SUBMISSIONS)
+# The reference build, in an OUT of its own: the module (whose imports on
+# this kernel, one symbol a line, are the base of what a submission may
+# import, module/allowed-symbols) and the lab's initramfs, to which each
+# submission's run and repro bundle append its module. Its own make decides
+# what is stale.
+$(GRADE_REF)/reference-imports: $(BZIMAGE) FORCE
+	+$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile module initramfs \
+		OUT='$(O)/grade-reference' MODULE_DIR='$(TOP)/module' MODULE_PREBUILT=
+	$(Q)nm -u $(GRADE_REF)/module/ipclab.ko | sed -n 's/^ *U //p' >$@.tmp
+	$(Q)mv $@.tmp $@
+
+# The accelerator's probe boots the reference initramfs; the run's
+# environment names the reference module, and its QEMU has neither kernel
+# nor initramfs: grade.sh puts the submission's in their place.
+_grade _grade-all: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(GRADE_REF)/initramfs.cpio,$(QEMU))
+_grade _grade-all: RUN_QEMU = $(filter-out -kernel $(BZIMAGE) -initrd $(GRADE_REF)/initramfs.cpio,$(QEMU))
+_grade _grade-all: MODULE_KO = $(GRADE_REF)/module/ipclab.ko
+_grade _grade-all: MODULE_DIR = $(TOP)/module
+# KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).
+SANDBOX_KVM = if [ "$$accel" = kvm ] && [ '$(UNSAFE_HOST_BUILD)' != 1 ] && \
+	! sh $(TOP)/scripts/sandbox.sh --dev /dev/kvm -- sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then \
+	echo 'grade: the sandbox cannot open /dev/kvm (hint: make it group kvm, mode 0660): TCG'; accel=tcg; fi
+# The runner's environment (RUN_ENV) as a file the shell sources (export -p:
+# quoted for it), written before the scripts run; the sandboxed runs source
+# it too, since the sandbox passes no environment through.
+GRADE_PREPARE = $(FIND_ACCEL) && { $(SANDBOX_KVM); } && $(ACCEL_APPEND) && \
+	echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
+	env -i $(RUN_ENV) /bin/sh -c 'unset PWD; export -p' >'$(GRADE_RUN_ENV)'
+
+_grade: $(GRADE_REF)/reference-imports $(TSC_KHZ)
+	$(Q)$(GRADE_PREPARE) && \
+	$(GRADE_ENV) $(GRADE_BUILD_ENV) sh $(TOP)/scripts/grade.sh $(call quote-value,SUBMISSION)
+
+_grade-all: $(GRADE_REF)/reference-imports $(TSC_KHZ)
+	$(Q)$(GRADE_PREPARE) && \
+	$(GRADE_ENV) $(GRADE_BUILD_ENV) sh $(TOP)/scripts/grade-all.sh $(call quote-value,SUBMISSIONS)
 
 _check-grade:
-	$(Q)$(GRADE_ENV) sh $(TOP)/scripts/check-grade.sh
-
-# A submission that did not compile (LAB_BUILD_LOG): the runner writes
-# BUILD_ERROR for every test without booting.
-_grade-build-error:
-	$(Q)$(RUNNER_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp
-
-# grade.sh: what the reference module imports on this kernel (one symbol a
-# line), the base of the list a submission may import (module/allowed-symbols);
-# and the lab's initramfs built on the host, the base of repro bundles.
-_grade-reference: $(MODULE_KO) $(INITRAMFS)
-	$(Q)nm -u $(MODULE_KO) | sed -n 's/^ *U //p' >$(B)/reference-imports.tmp
-	$(Q)mv $(B)/reference-imports.tmp $(B)/reference-imports
-
-# grade.sh: the kernel build and source, this kernel's output directory,
-# the accelerator, the kernel's detectors, QEMU's command without kernel and
-# initramfs, the kernel command line and the budget scale, one per line
-# (resolved here: the sandbox, which sees neither dpkg's database nor the
-# whole cache, is given them).
-_grade-env: $(TSC_KHZ)
-	@$(RESOLVE_ACCEL) && printf '%s\n' '$(KBUILD)' '$(KSRC)' '$(B)' "$$accel" \
-		'$(strip $(DETECTORS))' '$(filter-out -kernel $(BZIMAGE) -initrd $(INITRAMFS),$(QEMU))' \
-		"$$append" '$(LAB_SCALE)'
-
+	$(Q)$(GRADE_ENV) $(GRADE_BUILD_ENV) sh $(TOP)/scripts/check-grade.sh

@@ -1,7 +1,8 @@
 # The runner's environment interface: every LAB_* variable a runner file
-# reads, in one place. The Makefile sets them (RUNNER_ENV and _test in the
-# Makefile, mk/*.mk); scripts/grade.sh, scripts/grade-replay.sh and the
-# repro bundles' repro.sh set them without make. Unset and empty are the
+# reads, in one place. The Makefile sets them (RUNNER_ENV and RUN_ENV in
+# the Makefile, mk/*.mk); make grade writes RUN_ENV to a file that
+# scripts/grade.sh runs the runner with, and the repro bundles' repro.sh
+# (scripts/grade-replay.sh) sets them from the bundle's copy of it. Unset and empty are the
 # same: the default. check.tcl checks that this list names every LAB_*
 # variable in runner/.
 #
@@ -71,9 +72,6 @@
 # The runner's self-checks (check.tcl):
 #   LAB_CHECK_VMLINUX the kernel to check symbolization on (default: the
 #                     newest debug build in the lab's cache)
-#
-# Not read here but set for make by runner/bisect:
-#   LAB_STATUS        the file the runner's exit status goes to (mk/cli.mk)
 
 # The value of environment variable NAME, or DEFAULT when unset or empty.
 proc env_or {name default} {

@@ -142,7 +142,7 @@ check_list() {
 # make selftests REPEAT=3 passes REPEAT on (a target-specific RUNNER_ENV
 # hid it); no target-specific RUNNER_ENV is left to hide another.
 check_repeat() {
-	got=$(lab -n _selftests REPEAT=3 SHARD=1/2 2>/dev/null | grep -o "LAB_REPEAT='3'\|LAB_SHARD='1/2'" | sort -u | tr '\n' ' ')
+	got=$(lab -n selftests REPEAT=3 SHARD=1/2 2>/dev/null | grep -o "LAB_REPEAT='3'\|LAB_SHARD='1/2'" | sort -u | tr '\n' ' ')
 	if [ "$got" = "LAB_REPEAT='3' LAB_SHARD='1/2' " ] &&
 		! grep -qE '^[^#]*: *RUNNER_ENV *[:+]?=' "$TOP/Makefile" "$TOP"/mk/*.mk; then
 		ok "make selftests REPEAT=3 SHARD=1/2 hands both to the runner; no target-specific RUNNER_ENV"

@@ -11,8 +11,11 @@
 # ends with the summary table.
 #
 # usage: grade-all.sh SUBMISSIONS   (make grade-all sets the env:
-#   TOP GRADE_OUT JOBS PARALLEL_ARGS, and what grade.sh reads)
-# Exit: 0 when every submission was graded, 1 when the lab failed on some.
+#   TOP GRADE_OUT JOBS PARALLEL_ARGS, and what grade.sh reads, once the
+#   kernel and the reference are built: the jobs do not build them at once)
+#        grade-all.sh --check SUBMISSIONS   only check it, before make builds
+# Exit: 0 when every submission was graded (or the check passed), 1 when
+# the lab failed on some.
 set -eu
 
 die() {
@@ -89,12 +92,29 @@ job() {
 	say "[$done/$total] $(cat "$GRADE_OUT/grade-in/$id.name"): $result ($(($(date +%s) - start)) s)"
 }
 
-main() {
-	[ -n "${1:-}" ] ||
+# Is $1 a submission: a directory, or an archive that is a regular file?
+is_submission() {
+	[ -d "$1" ] || case "$1" in
+		*.zip | *.tar | *.tar.gz | *.tgz | *.tar.xz) [ -f "$1" ] ;;
+		*) false ;;
+	esac
+}
+
+# What can be checked before anything is built.
+check_input() {
+	[ -n "$1" ] ||
 		die "no directory given (hint: make grade-all SUBMISSIONS=dir-of-submissions)"
 	[ -d "$1" ] || die "SUBMISSIONS=$1: no such directory"
 	command -v parallel >/dev/null ||
 		die "GNU parallel not found (hint: make deps, or apt-get install parallel)"
+	for sub in "$1"/*; do
+		! is_submission "$sub" || return 0
+	done
+	die "SUBMISSIONS=$1 has no submission (hint: a directory of directories or archives)"
+}
+
+main() {
+	check_input "${1:-}"
 	: "${TOP:?}" "${GRADE_OUT:?}" "${JOBS:=2}"
 	dir=$(cd "$1" && pwd)
 	list=$GRADE_OUT/grade-all.list
@@ -104,37 +124,23 @@ main() {
 	: >"$list"
 	: >"$GRADE_OUT/grade-all.refused"
 	for sub in "$dir"/*; do
-		[ -d "$sub" ] || case "$sub" in
-			*.zip | *.tar | *.tar.gz | *.tgz | *.tar.xz) [ -f "$sub" ] ;;
-			*) false ;;
-		esac || continue
-		prepare "$sub"
+		! is_submission "$sub" || prepare "$sub"
 	done
 	total=$(wc -l <"$list")
 	[ "$total" -gt 0 ] || [ -s "$GRADE_OUT/grade-all.refused" ] ||
 		die "SUBMISSIONS=$1 has no submission (hint: a directory of directories or archives)"
-	# Built once here, not by every job at the same time: the kernel, and
-	# the reference module whose imports a submission may use (with the
-	# lab's initramfs that repro bundles start from).
-	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" kernel \
-		PROFILE="${GRADE_PROFILE:-debug}" ||
-		die "the lab kernel did not build (hint: make kernel V=1)"
-	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" -s _grade-reference \
-		OUT="$GRADE_OUT/grade-reference" MODULE_DIR="$TOP/module" \
-		PROFILE="${GRADE_PROFILE:-debug}" EXTRA_TESTS="${GRADE_EXTRA:-}" ||
-		die "the reference module did not build (hint: make module V=1)"
 	echo "grade-all: $total submission(s) from $dir, $JOBS at a time"
 	start=$(date +%s)
-	# The jobs read grade.sh's environment and the make variables given
-	# on the command line (MAKEFLAGS); --env carries them to other
-	# machines. GNU parallel keeps its state under OUT, not in $HOME.
+	# The jobs read grade.sh's environment, which --env carries to other
+	# machines (the runner's is in the file GRADE_RUN_ENV, under OUT).
+	# GNU parallel keeps its state under OUT, not in $HOME.
 	export TOP GRADE_OUT
 	PARALLEL_HOME=$GRADE_OUT/.parallel
 	export PARALLEL_HOME
 	# shellcheck disable=SC2086 # PARALLEL_ARGS holds several options
-	parallel --jobs "$JOBS" --env TOP --env GRADE_OUT --env MAKEFLAGS --env GRADE_TIME \
+	parallel --jobs "$JOBS" --env TOP --env GRADE_OUT --env GRADE_TIME \
 		--env GRADE_PROFILE --env GRADE_EXTRA --env UNSAFE_HOST_BUILD --env ALLOW_SYMBOLS \
-		--env LAB_TESTS --env LAB_SEED --env GRADE_HIDDEN \
+		--env GRADE_HIDDEN --env GRADE_KBUILD --env GRADE_KSRC --env GRADE_REF --env GRADE_RUN_ENV \
 		$PARALLEL_ARGS sh "$TOP/scripts/grade-all.sh" --job {} "$total" \
 		<"$list" || true
 	secs=$(($(date +%s) - start))
@@ -153,6 +159,8 @@ main() {
 if [ "${1:-}" = --job ]; then
 	shift
 	job "$@"
+elif [ "${1:-}" = --check ]; then
+	check_input "${2:-}"
 else
 	main "$@"
 fi

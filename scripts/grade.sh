@@ -7,18 +7,21 @@
 #      (sandbox.sh: nobody, no network, only the kernel trees read-only),
 #      and refuse a module that imports symbols the assignment does not
 #      allow (module/allowed-symbols);
-#   4. run the testcases on the module (make _test, QEMU and the runner) in
-#      the sandbox too, which can write only the work directory;
+#   4. run the testcases on the module (the runner and QEMU, the lab's
+#      initramfs with the module appended) in the sandbox too, which can
+#      write only the work directory;
 #   5. after the guest is gone, score on the host from the run's result
 #      model (runner/score.tcl): the result files, report.md and the
 #      closing "Total: X/Y" line. A compile error is graded too.
 #
-# usage: grade.sh SUBMISSION   (the Makefile's make grade sets the env:
+# usage: grade.sh SUBMISSION   (make grade, mk/grade.mk, sets the env:
 #   TOP GRADE_OUT GRADE_TIME GRADE_PROFILE GRADE_EXTRA UNSAFE_HOST_BUILD
-#   ALLOW_SYMBOLS,
-#   and LAB_TESTS LAB_SEED: make's TESTS and SEED)
-# Exit: 0 once grading finished, whatever the score; 1 when the lab itself
-# could not grade.
+#   ALLOW_SYMBOLS GRADE_HIDDEN, and what it built and resolved first:
+#   GRADE_KBUILD GRADE_KSRC (the kernel's trees), GRADE_REF (the reference
+#   build) and GRADE_RUN_ENV (the file of the runner's environment))
+#        grade.sh --check SUBMISSION   only check it, before make builds
+# Exit: 0 once grading finished (or the check passed), whatever the score;
+# 1 when the lab itself could not grade.
 set -eu
 
 # A source file bigger than this is not student code.
@@ -46,10 +49,6 @@ escape() {
 
 say() {
 	printf 'grade: %s: %s\n' "$NAME" "$*" | escape
-}
-
-lab_make() {
-	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" "$@"
 }
 
 # Copy the submission's regular *.c/*.h files with plain names into $2; say
@@ -135,10 +134,7 @@ matches() {
 # "!" names, plus the teacher's ALLOW_SYMBOLS. nm reads the submission's
 # object in the sandbox; its output is matched strictly.
 check_imports() {
-	lab_make -s _grade-reference OUT="$GRADE_OUT/grade-reference" MODULE_DIR="$TOP/module" \
-		PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" >/dev/null ||
-		die "the reference module did not build (hint: make module PROFILE=$GRADE_PROFILE)"
-	ref=$GRADE_OUT/grade-reference/$KEYDIR/reference-imports
+	ref=$GRADE_REF/reference-imports
 	nm=$(sh "$TOP/scripts/sandbox.sh" --ro "$MODBUILD" --wall 60 -- nm -u "$MODBUILD/ipclab.ko") ||
 		{ echo "ipclab.ko: error: its symbol table cannot be read"; return 1; }
 	imports=$(printf '%s\n' "$nm" | sed -n 's/^ *U \([A-Za-z_][A-Za-z0-9_.]*\)$/\1/p')
@@ -162,21 +158,29 @@ check_imports() {
 	return 1
 }
 
-# make _test on the built module, in the sandbox when it is safe: QEMU and
-# the runner write only $BOX, never the final results nor any file the host
-# writes or reads unchecked later ($WORK's own files). The tools that read
-# the module's object (nm, addr2line) run in a sandbox of their own inside,
-# which cannot write even $BOX.
+# The lab's initramfs (the reference build's, made on the host) with the
+# module appended in its place: a second cpio archive, which the kernel
+# unpacks over the first.
+module_initramfs() {
+	printf 'file /lib/modules/ipclab.ko %s 644 0 0\n' "$MODBUILD/ipclab.ko" >"$WORK/module.list"
+	{ cat "$GRADE_REF/initramfs.cpio" && "$GRADE_REF/gen_init_cpio" "$WORK/module.list"; } >"$1"
+	rm "$WORK/module.list"
+}
+
+# The runner on the built module with make's environment (GRADE_RUN_ENV),
+# in the sandbox when it is safe: QEMU and the runner write only $BOX,
+# never the final results nor any file the host writes or reads unchecked
+# later ($WORK's own files). The tools that read the module's object (nm,
+# addr2line) run in a sandbox of their own inside, which cannot write even
+# $BOX. The run's own repro bundles would be written by the guest's side:
+# none (write_bundle makes the submission's on the host).
 run_tests() {
-	set -- make --no-print-directory -C "$TOP" -f "$TOP/Makefile" _test \
-		OUT="$BOX" MODULE_PREBUILT="$MODBUILD/ipclab.ko" MODULE_DIR=/build \
-		RESULTS="$BOX/run" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" \
-		ACCEL="$ACCEL_RESOLVED" KBUILD="$KBUILD" KSRC="$KSRC" \
-		TESTS="${LAB_TESTS:-*}" SEED="${LAB_SEED:-}"
-	# The run's own repro bundles would be written by the guest's side:
-	# none (write_bundle makes the submission's on the host).
+	module_initramfs "$WORK/initramfs.cpio"
+	set -- env LAB_OUT="$BOX/run" LAB_MODDIR="$MODBUILD" LAB_MODSRC=/build LAB_REPRO=none \
+		LAB_QEMU="$LAB_QEMU -kernel $KBUILD/arch/x86/boot/bzImage -initrd $WORK/initramfs.cpio" \
+		expect "$TOP/runner/run.exp"
 	if [ "$UNSAFE_HOST_BUILD" = 1 ]; then
-		LAB_REPRO=none timeout $((GRADE_TIME + 120)) "$@"
+		timeout $((GRADE_TIME + 120)) "$@"
 		return
 	fi
 	ro=""
@@ -184,15 +188,17 @@ run_tests() {
 		ro="$ro --ro $d"
 	done
 	# The lab's parts the run needs, not the reference module's sources.
-	for f in Makefile mk runner testcases rootfs scripts kernel-config module/Kbuild \
-		module/ipclab_uapi.h; do
+	for f in runner testcases scripts; do
 		ro="$ro --ro $TOP/$f"
 	done
-	# shellcheck disable=SC2086 # one --ro per folder
+	# The sandbox passes no environment through: its shell reads make's.
+	# shellcheck disable=SC2086,SC2016 # one --ro per folder; $1: the sandbox's shell's
 	sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --ro "$MODBUILD" $ro \
+		--ro "$GRADE_RUN_ENV" --ro "$WORK/initramfs.cpio" \
 		--rw "$BOX" "$BOX" --dev /dev/kvm --wall $((GRADE_TIME + 120)) \
 		--cpu $((2 * GRADE_TIME + 240)) --mem 8589934592 --fsize 67108864 \
-		--nproc 1024 -- env LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline" LAB_REPRO=none \
+		--nproc 1024 -- sh -c '. "$1" && shift && exec "$@"' sh "$GRADE_RUN_ENV" \
+		env LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline" \
 		LAB_TOOL_WRAPPER="sh $TOP/scripts/sandbox.sh --ro $MODBUILD --wall 30 --" "$@"
 }
 
@@ -213,19 +219,15 @@ write_bundle() {
 	[ -n "$failing" ] || return 0
 	dir=$RES/repro
 	[ ! -d "$RES/teacher" ] || dir=$RES/teacher/repro
-	ref=$GRADE_OUT/grade-reference/$KEYDIR
 	mkdir -p "$dir"
 	cp "$KBUILD/arch/x86/boot/bzImage" "$KBUILD/System.map" "$MODBUILD/ipclab.ko" "$dir/"
-	printf 'file /lib/modules/ipclab.ko %s 644 0 0\n' "$dir/ipclab.ko" >"$dir/module.list"
-	{ cat "$ref/initramfs.cpio" && "$ref/gen_init_cpio" "$dir/module.list"; } >"$dir/initramfs.cpio"
-	rm "$dir/module.list"
+	module_initramfs "$dir/initramfs.cpio"
 	printf '%s\n' "$failing" >"$dir/failing"
 	seed=$(sed -n 's/^\([0-9][0-9]*\)$/\1/p' "$BOX/run/seed" 2>/dev/null | head -n 1)
+	# The run's environment, then what the replay needs besides.
 	{
-		for v in LAB_TOP="$TOP" LAB_QEMU="$QEMU_BASE -accel $ACCEL_RESOLVED" LAB_APPEND="$APPEND" \
-			LAB_SCALE="$SCALE" LAB_TESTDIRS="$TOP/testcases $GRADE_EXTRA" LAB_DETECTORS="$DETECTORS" \
-			LAB_SUITE="$KEYDIR" LAB_SEED="$seed" LAB_VMLINUX="$KBUILD/vmlinux" LAB_KSRC="$KSRC" \
-			LAB_EXTRA="$GRADE_EXTRA"; do
+		cat "$GRADE_RUN_ENV"
+		for v in LAB_TOP="$TOP" LAB_SUITE="$KEYDIR" LAB_SEED="$seed" LAB_EXTRA="$GRADE_EXTRA"; do
 			printf '%s=%s\n' "${v%%=*}" "$(shq "${v#*=}")"
 		done
 	} >"$dir/lab.env"
@@ -235,11 +237,10 @@ write_bundle() {
 	say "repro bundle: $dir/repro.sh ($(du -sh "$dir" | cut -f1))"
 }
 
-main() {
-	: "${TOP:?}" "${GRADE_OUT:?}" "${GRADE_TIME:=900}" "${GRADE_PROFILE:=debug}"
-	: "${GRADE_EXTRA:=}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
-	NAME=submission
-	[ -n "${1:-}" ] ||
+# What can be checked before anything is built: the submission's directory
+# and name, where OUT is, the sandbox. Sets SUB, NAME, WORK and RES.
+check_submission() {
+	[ -n "$1" ] ||
 		die "no submission given (hint: make grade SUBMISSION=path/to/dir)"
 	[ -d "$1" ] || die "SUBMISSION=$1: no such directory (hint: a directory holding the student's .c/.h files)"
 	SUB=$(cd "$1" && pwd)
@@ -257,34 +258,34 @@ main() {
 		sh "$TOP/scripts/sandbox.sh" --probe ||
 			die "refusing to build and run untrusted code without a sandbox (hint: enable user namespaces, or pass UNSAFE_HOST_BUILD=1 for code you trust)"
 	fi
-	deadline=$(($(date +%s) + GRADE_TIME))
+}
 
-	# The lab kernel first: its failure is the lab's, not the student's.
-	lab_make kernel PROFILE="$GRADE_PROFILE" ||
-		die "the lab kernel did not build (hint: make kernel PROFILE=$GRADE_PROFILE V=1)"
-	# $WORK: the host's own files (logs, the copy of the sources) and two
-	# directories the sandboxes write: build/ (ipclab.ko) and box/ (the
-	# run), whose content the host only reads through score.tcl's checks.
+main() {
+	: "${TOP:?}" "${GRADE_OUT:?}" "${GRADE_TIME:=900}" "${GRADE_PROFILE:=debug}"
+	: "${GRADE_EXTRA:=}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
+	NAME=submission
+	if [ "${1:-}" = --check ]; then
+		check_submission "${2:-}"
+		return
+	fi
+	check_submission "${1:-}"
+	# make built the kernel and the reference and resolved the run's
+	# environment (mk/grade.mk): its failure was the lab's, not the student's.
+	[ -f "${GRADE_RUN_ENV:-}" ] || GRADE_REF=""
+	[ -f "${GRADE_REF:-}/reference-imports" ] ||
+		die "no kernel, reference build or runner environment from make (hint: make grade SUBMISSION=$1)"
+	# shellcheck source=/dev/null # written by make: export lines
+	. "$GRADE_RUN_ENV"
+	KBUILD=${GRADE_KBUILD:?} KSRC=${GRADE_KSRC:?} KEYDIR=${GRADE_REF##*/}
+	deadline=$(($(date +%s) + GRADE_TIME))
+	# $WORK: the host's own files (logs, the copy of the sources, the run's
+	# initramfs) and two directories the sandboxes write: build/
+	# (ipclab.ko) and box/ (the run), whose content the host only reads
+	# through score.tcl's checks.
 	rm -rf "$WORK"
 	mkdir -p "$WORK/src" "$WORK/box"
 	BOX=$WORK/box
 	MODBUILD=$WORK/build
-	env=$(lab_make -s _grade-env PROFILE="$GRADE_PROFILE" OUT="$BOX") ||
-		die "the lab could not resolve its kernel and accelerator (hint: make kernel PROFILE=$GRADE_PROFILE)"
-	KBUILD=$(echo "$env" | sed -n 1p)
-	KSRC=$(echo "$env" | sed -n 2p)
-	KEYDIR=$(basename "$(echo "$env" | sed -n 3p)")
-	ACCEL_RESOLVED=$(echo "$env" | sed -n 4p)
-	DETECTORS=$(echo "$env" | sed -n 5p)
-	QEMU_BASE=$(echo "$env" | sed -n 6p)
-	APPEND=$(echo "$env" | sed -n 7p)
-	SCALE=$(echo "$env" | sed -n 8p)
-	# KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).
-	if [ "$ACCEL_RESOLVED" = kvm ] && [ "$UNSAFE_HOST_BUILD" != 1 ] &&
-		! sh "$TOP/scripts/sandbox.sh" --dev /dev/kvm -- sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then
-		say "the sandbox cannot open /dev/kvm (hint: make it group kvm, mode 0660): TCG"
-		ACCEL_RESOLVED=tcg
-	fi
 	copy_sources "$SUB" "$WORK/src"
 
 	export LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline"
@@ -295,18 +296,17 @@ main() {
 	else
 		say "the module did not compile (BUILD_ERROR):"
 		grep -E '(^|: )(fatal )?error:|ERROR:|No rule to make' "$WORK/build.log" | head -n 10 | sed 's/^/  /'
-		LAB_BUILD_LOG="$WORK/build.log" lab_make _grade-build-error \
-			OUT="$BOX" RESULTS="$BOX/run" PROFILE="$GRADE_PROFILE" EXTRA_TESTS="$GRADE_EXTRA" \
-			>"$WORK/run.log" 2>&1 || rc=$?
+		# No boot: the runner writes BUILD_ERROR for every test.
+		LAB_BUILD_LOG="$WORK/build.log" LAB_OUT="$BOX/run" LAB_MODDIR="$MODBUILD" LAB_MODSRC=/build \
+			expect "$TOP/runner/run.exp" >"$WORK/run.log" 2>&1 || rc=$?
 	fi
 	# The guest's output shown to the grader: escaped, never raw.
 	escape <"$WORK/run.log"
 	# Scores come from the host's own plan of tests and points; the run
-	# only says what each test's verdict was.
-	LAB_TESTDIRS="$TOP/testcases $GRADE_EXTRA" LAB_TESTS="${LAB_TESTS:-*}" LAB_GRADE_NAME="$NAME" \
-		LAB_DETECTORS="$DETECTORS" LAB_HIDDEN="$GRADE_EXTRA" LAB_HIDDEN_SHOW="${GRADE_HIDDEN:-verdict}" \
-		LAB_SUITE="$KEYDIR" \
-		LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
+	# only says what each test's verdict was (LAB_TESTDIRS, LAB_TESTS and
+	# LAB_DETECTORS: the run's environment).
+	LAB_GRADE_NAME="$NAME" LAB_HIDDEN="$GRADE_EXTRA" LAB_HIDDEN_SHOW="${GRADE_HIDDEN:-verdict}" \
+		LAB_SUITE="$KEYDIR" LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
 		expect "$TOP/runner/score.tcl" "$BOX/run" "$RES.new" >"$WORK/total" ||
 		die "the runner failed (exit $rc; hint: see $WORK/run.log)"
 	rm -rf "$RES"
