@@ -61,7 +61,9 @@ proc md {s} {
 	return [string map {| \\| \n " " ` ' * \\* _ \\_ < &lt; > &gt; [ \\[ ] \\]} [lab_escape $s]]
 }
 
-set verdicts {PASS FAIL SKIP TIMEOUT WARN LEAK OOPS PANIC BUILD_ERROR}
+# summary.csv's columns, in the order they always had (BROKEN came later:
+# before BUILD_ERROR); every verdict of results::verdicts.
+set verdicts {PASS FAIL SKIP TIMEOUT WARN LEAK OOPS PANIC BROKEN BUILD_ERROR}
 
 proc slurp {path} {
 	set f [open $path]
