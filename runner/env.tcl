@@ -51,6 +51,12 @@
 #   LAB_DEADLINE      (make grade) epoch seconds: the submission's time
 #                     budget ends then; tests not finished by then are
 #                     TIMEOUT (grade)
+#
+# make suite (suites/suite/suite.exp), besides LAB_SCALE:
+#   LAB_PROGS_LIST    the programs: "tag<TAB>seconds<TAB>command [arg]..."
+#                     lines (scripts/suite.sh)
+#   LAB_PROGS_NAME    the suite's folder name: the test is suite/<name>
+#   LAB_PROGS_FORMAT  auto, ltp, ktap or exit: how a result is read
 # A repro bundle's repro.sh sets LAB_QEMU, LAB_APPEND, LAB_TESTDIRS,
 # LAB_SCALE, LAB_MODARGS, LAB_VMLINUX, LAB_KSRC, LAB_MODDIR, LAB_MODSRC as
 # the failing run had them, and LAB_TESTS, LAB_SEED, LAB_OUT (repro.tcl).
