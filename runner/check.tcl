@@ -145,7 +145,10 @@ proc check_env {} {
 		}
 	}
 	set used {}
-	foreach file [glob -directory $here -types f *] {
+	# The runner's files, and the lab's suites (suites/*/*.exp: make
+	# suite reads its own).
+	foreach file [concat [glob -directory $here -types f *] \
+			[glob -nocomplain [file join $here .. suites * *.exp]]] {
 		if {[file tail $file] ne "env.tcl"} {
 			lappend used {*}[regexp -all -inline {LAB_[A-Z_]+} [slurp $file]]
 		}
@@ -154,7 +157,7 @@ proc check_env {} {
 	set missing [lmap v $used {expr {$v in $listed ? [continue] : $v}}]
 	set stale [lmap v $listed {expr {$v in $used ? [continue] : $v}}]
 	check [expr {![llength $missing] && ![llength $stale] && [llength $listed]}] \
-		"env.tcl: [llength $listed] LAB_* variables, each one a runner file uses[expr {[llength $missing] ? "; not listed: $missing" : ""}][expr {[llength $stale] ? "; used nowhere: $stale" : ""}]"
+		"env.tcl: [llength $listed] LAB_* variables, each one a runner file or a suite uses[expr {[llength $missing] ? "; not listed: $missing" : ""}][expr {[llength $stale] ? "; used nowhere: $stale" : ""}]"
 }
 check_env
 

@@ -3,7 +3,7 @@
 # Makefile, mk/*.mk); scripts/grade.sh, scripts/grade-replay.sh and the
 # repro bundles' repro.sh set them without make. Unset and empty are the
 # same: the default. check.tcl checks that this list names every LAB_*
-# variable in runner/.
+# variable in runner/ and in the lab's suites (suites/*/*.exp).
 #
 # The run (run.exp; the parts it reads them in):
 #   LAB_QEMU          QEMU argv without the serial ports (guest)
@@ -57,6 +57,9 @@
 #                     lines (scripts/suite.sh)
 #   LAB_PROGS_NAME    the suite's folder name: the test is suite/<name>
 #   LAB_PROGS_FORMAT  auto, ltp, ktap or exit: how a result is read
+#
+# make bench (suites/bench/bench.exp):
+#   LAB_BENCH         the file its "key value unit" lines go to
 # A repro bundle's repro.sh sets LAB_QEMU, LAB_APPEND, LAB_TESTDIRS,
 # LAB_SCALE, LAB_MODARGS, LAB_VMLINUX, LAB_KSRC, LAB_MODDIR, LAB_MODSRC as
 # the failing run had them, and LAB_TESTS, LAB_SEED, LAB_OUT (repro.tcl).
