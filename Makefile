@@ -179,7 +179,7 @@ help:
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache (only'
 	@echo '                 directories the lab made: .ipclab-out, .ipclab-cache)'
 	@echo
-	@echo 'exit status (test, selftests, merge-results): 0 every test passed, 1 tests'
+	@echo 'exit status (test, selftests, suite, merge-results): 0 every test passed, 1 tests'
 	@echo 'failed, 2 the lab could not run (bad variable, build failure, no QEMU);'
 	@echo 'grade, grade-all: 0 graded, 2 could not grade. A bad variable is one'
 	@echo '"ipclab: ..." line before anything is built or deleted.'

@@ -115,7 +115,7 @@ pack() {
 	mv "$OUTDIR/list.tmp" "$OUTDIR/list"
 	rm -rf "$OUTDIR/pack"
 	mkdir -p "$OUTDIR/pack"
-	cp -R "$bin" "$OUTDIR/pack/bin"
+	cp -RL "$bin" "$OUTDIR/pack/bin"
 	cp "$TOP/suites/suite/run" "$OUTDIR/pack/run"
 	strip_elves "$OUTDIR/pack/bin"
 	{
