@@ -106,6 +106,7 @@ pack() {
 	default=${TIMEOUT:-$(setting timeout)}
 	default=${default:-300}
 	number timeout "$default"
+	mkdir -p "$OUTDIR"
 	programs | while read -r tag cmd rest; do
 		secs=$(setting "timeout.$tag")
 		secs=${secs:-$default}
