@@ -62,7 +62,8 @@
 #   LAB_BENCH         the file its "key value unit" lines go to
 # A repro bundle's repro.sh sets LAB_QEMU, LAB_APPEND, LAB_TESTDIRS,
 # LAB_SCALE, LAB_MODARGS, LAB_VMLINUX, LAB_KSRC, LAB_MODDIR, LAB_MODSRC as
-# the failing run had them, and LAB_TESTS, LAB_SEED, LAB_OUT (repro.tcl).
+# the failing run had them (and make suite's LAB_PROGS_*, its list copied
+# into the bundle), and LAB_TESTS, LAB_SEED, LAB_OUT (repro.tcl).
 #
 # Scoring a graded run (score.tcl), besides LAB_TESTDIRS, LAB_TESTS,
 # LAB_DETECTORS, LAB_SUITE, LAB_MODDIR and LAB_MODSRC:

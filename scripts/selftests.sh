@@ -35,6 +35,7 @@ main() {
 	[ $# -eq 5 ] || die "usage: selftests.sh KSRC KBUILD OUTDIR GEN_INIT_CPIO OUTPUT"
 	KSRC=$1 KBUILD=$2 OUTDIR=$3 GEN=$4 OUTPUT=$5
 	TOP=$(cd "$(dirname "$0")/.." && pwd)
+	# shellcheck disable=SC1091 # linted on its own
 	. "$TOP/scripts/cpio-lib.sh"
 	SRC=$KSRC/tools/testing/selftests
 	[ -f "$SRC/Makefile" ] || die "no kselftests in $KSRC (hint: make kernel unpacks the source)"

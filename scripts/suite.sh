@@ -51,7 +51,9 @@ programs() {
 		done
 	else
 		for f in "$DIR"/bin/*; do
-			[ -f "$f" ] && [ -x "$f" ] && echo "${f##*/} ${f##*/}"
+			if [ -f "$f" ] && [ -x "$f" ]; then
+				echo "${f##*/} ${f##*/}"
+			fi
 		done
 	fi
 }
@@ -131,6 +133,7 @@ pack() {
 
 main() {
 	TOP=$(cd "$(dirname "$0")/.." && pwd)
+	# shellcheck disable=SC1091 # linted on its own
 	. "$TOP/scripts/cpio-lib.sh"
 	cmd=${1-}
 	DIR=${2-}
