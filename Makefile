@@ -212,8 +212,8 @@ help:
 		ALLOW_SYMBOLS "grade: a file of more kernel symbols a submission may import [$(ALLOW_SYMBOLS)]" \
 		HIDDEN "grade: verdict (a line per hidden test, no name) or none (their sum) [$(HIDDEN)]" \
 		SUITE "suite: a folder of static programs, DIR/bin/* (DIR/runtest: which, in order) [$(SUITE)]" \
-		SUITE_TIMEOUT "suite: seconds per program, times the lab'"'"'s time factor; empty: settings, else 300 [$(SUITE_TIMEOUT)]" \
-		SUITE_FORMAT "suite: auto, ltp, ktap or exit: how a program'"'"'s result is read [$(SUITE_FORMAT)]"
+		SUITE_TIMEOUT "suite: seconds per program, times the lab's time factor; empty: settings, else 300 [$(SUITE_TIMEOUT)]" \
+		SUITE_FORMAT "suite: auto, ltp, ktap or exit: how a program's result is read [$(SUITE_FORMAT)]"
 
 deps:
 	+$(Q)sh $(TOP)/scripts/deps.sh
