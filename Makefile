@@ -140,7 +140,7 @@ endif
 
 # --- Targets -------------------------------------------------------------------
 
-.PHONY: all help deps test demo shell list lint check-runner clean distclean \
+.PHONY: all help deps test demo shell list lint check-runner clean distclean suite check-suite \
 	print-cache-key merge-results durations check-shards check-ci-templates check-cli \
 	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE
 .DELETE_ON_ERROR:
@@ -174,11 +174,13 @@ help:
 	@echo '  make check-grade  grade the examples (submissions, attacks, cheats, hidden tests) and check the expected scores'
 	@echo '  make gradescope   a Gradescope autograder of the lab: $(OUT)/gradescope/autograder.zip'
 	@echo '  make selftests  run the kernel'"'"'s own IPC-related kselftests in the lab'
+	@echo '  make suite SUITE=DIR  run a folder of static programs (LTP, ...) in the lab, a subtest each'
+	@echo '  make check-suite  make suite on suites/outcomes/: every LTP/KTAP/exit outcome classified'
 	@echo '  make check-cli  the command line: bad variables refused, exit codes, merges'
 	@echo '  make clean     remove $(OUT)/;  make distclean: also the kernel cache (only'
 	@echo '                 directories the lab made: .ipclab-out, .ipclab-cache)'
 	@echo
-	@echo 'exit status (test, selftests, merge-results): 0 every test passed, 1 tests'
+	@echo 'exit status (test, selftests, suite, merge-results): 0 every test passed, 1 tests'
 	@echo 'failed, 2 the lab could not run (bad variable, build failure, no QEMU);'
 	@echo 'grade, grade-all: 0 graded, 2 could not grade. A bad variable is one'
 	@echo '"ipclab: ..." line before anything is built or deleted.'
@@ -209,7 +211,10 @@ help:
 		PARALLEL_ARGS "grade-all: more GNU parallel options, e.g. --sshloginfile FILE [$(PARALLEL_ARGS)]" \
 		UNSAFE_HOST_BUILD "1: grade without the sandbox (trusted code only), 0: sandboxed [$(UNSAFE_HOST_BUILD)]" \
 		ALLOW_SYMBOLS "grade: a file of more kernel symbols a submission may import [$(ALLOW_SYMBOLS)]" \
-		HIDDEN "grade: verdict (a line per hidden test, no name) or none (their sum) [$(HIDDEN)]"
+		HIDDEN "grade: verdict (a line per hidden test, no name) or none (their sum) [$(HIDDEN)]" \
+		SUITE "suite: a folder of static programs, DIR/bin/* (DIR/runtest: which, in order) [$(SUITE)]" \
+		SUITE_TIMEOUT "suite: seconds per program, times the lab's time factor; empty: settings, else 300 [$(SUITE_TIMEOUT)]" \
+		SUITE_FORMAT "suite: auto, ltp, ktap or exit: how a program's result is read [$(SUITE_FORMAT)]"
 
 deps:
 	+$(Q)sh $(TOP)/scripts/deps.sh
@@ -218,7 +223,7 @@ deps:
 # that everything computed from installed packages is computed after them
 # (mk/cli.mk: the variables were checked before, and how the exit status
 # gets through).
-test demo shell list lint check-runner check-faults selftests: deps
+test demo shell list lint check-runner check-faults selftests suite check-suite: deps
 	+$(Q)$(SUB_MAKE)
 
 kernel: $(BZIMAGE)
@@ -257,12 +262,20 @@ $(B)/bin/%: $$(wildcard $$(addsuffix /$$*/*.c,$(PROG_DIRS)) $$(addsuffix /$$*/*.
 	$(Q)musl-gcc $(PROG_CFLAGS) -o $@ $(filter %.c,$^)
 	$(Q)strip $@
 
+# /bin/lab-exec: what the lab starts in the background (the selftests'
+# timeout, a test's `prog &`) gets every signal at its default action.
+LAB_EXEC := $(B)/lab-exec
+$(LAB_EXEC): $(TOP)/rootfs/lab-exec.c
+	@mkdir -p $(@D)
+	$(Q)musl-gcc -static -Os -Wall -Wextra -Werror -o $@ $<
+	$(Q)strip $@
+
 $(B)/gen_init_cpio: $(BZIMAGE)
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
-$(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(wildcard $(TOP)/rootfs/etc/*) $(MODULE_KO) $(GATE_KO) $(PROGS) \
+$(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(wildcard $(TOP)/rootfs/etc/*) $(MODULE_KO) $(GATE_KO) $(PROGS) $(LAB_EXEC) \
 		$(wildcard $(TOP)/testcases/*/demo.sh) $(TOP)/testcases/lib/demo-lib.sh $(B)/gen_init_cpio
-	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(GATE_KO) $(B)/bin $(TOP)/testcases
+	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(GATE_KO) $(B)/bin $(TOP)/testcases $(LAB_EXEC)
 
 # Resolve ACCEL=auto once per make invocation (the answer is cached), then
 # the kernel command line for it: under TCG the guest reads the host's TSC
@@ -301,7 +314,7 @@ RUN_ENV = $(RUNNER_ENV) LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LA
 
 # The runner's status: 0 all passed, 1 some failed, 2 it could not run
 # (RUNNER_STATUS, mk/cli.mk).
-_test _selftests: $(INITRAMFS) $(TSC_KHZ)
+_test _selftests _suite: $(INITRAMFS) $(TSC_KHZ)
 	$(Q){ $(RESOLVE_ACCEL); } || exit 2; echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel"; \
 	$(RUN_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp; \
 	$(RUNNER_STATUS)
@@ -331,7 +344,7 @@ _shell: $(INITRAMFS) $(TSC_KHZ)
 
 CHECKPATCH := $(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet \
 	--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES,MACRO_ARG_REUSE
-LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/rootfs/gate/*.c $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.[ch] $(TOP)/testcases/lib/*.[ch])
+LINT_C := $(TOP)/scripts/tsc-khz.c $(wildcard $(TOP)/rootfs/*.c $(TOP)/rootfs/gate/*.c $(TOP)/module/*.c $(TOP)/module/*.h $(TOP)/testcases/*/*.[ch] $(TOP)/testcases/lib/*.[ch])
 LINT_SH := $(TOP)/scripts/*.sh $(TOP)/rootfs/*.sh $(TOP)/rootfs/init $(TOP)/.ci/run \
 	$(wildcard $(TOP)/testcases/*/*.sh $(TOP)/testcases/lib/*.sh)
 
@@ -352,6 +365,6 @@ _lint: $(BZIMAGE) $(PROGS)
 
 # Each feature in a file of its own; the variables they define are checked
 # with the others (mk/cli.mk, last).
-include $(TOP)/mk/ci.mk $(TOP)/mk/grade.mk $(TOP)/mk/selftests.mk $(TOP)/mk/repro.mk
+include $(TOP)/mk/ci.mk $(TOP)/mk/grade.mk $(TOP)/mk/selftests.mk $(TOP)/mk/suite.mk $(TOP)/mk/repro.mk
 # Checking the variables first, and exit statuses that get through make.
 include $(TOP)/mk/cli.mk

@@ -14,7 +14,7 @@ VARS_ENV = TOP='$(TOP)' OUT='$(OUT)' CACHE_DIR='$(CACHE_DIR)' DEFAULT_CACHE_DIR=
 	V='$(V)' TESTS='$(TESTS)' SEED='$(SEED)' REPEAT='$(REPEAT)' SHARD='$(SHARD)' \
 	DURATIONS='$(DURATIONS)' FAULTS='$(FAULTS)' GRADE_TIME='$(GRADE_TIME)' \
 	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(ALLOW_SYMBOLS)' DIRS='$(DIRS)' \
-	HIDDEN='$(HIDDEN)'
+	HIDDEN='$(HIDDEN)' SUITE='$(SUITE)' SUITE_TIMEOUT='$(SUITE_TIMEOUT)' SUITE_FORMAT='$(SUITE_FORMAT)'
 ifneq ($(CHECKED_GOALS),)
 VARS_ERROR := $(shell $(VARS_ENV) sh $(TOP)/scripts/check-vars.sh $(CHECKED_GOALS) 2>&1 >/dev/null)
 ifneq ($(VARS_ERROR),)
@@ -25,14 +25,14 @@ endif
 # --- Exit statuses --------------------------------------------------------------
 # make test: 0 every test passed, 1 tests failed, 2 the lab could not run;
 # make grade and grade-all: 0 graded, 2 could not grade; merge-results and
-# selftests as make test. GNU make exits 2 whenever a recipe fails, so a
+# selftests and suite as make test. GNU make exits 2 whenever a recipe fails, so a
 # failing test would look like a broken lab. When every goal is one of
 # STATUS_GOALS, make runs in question mode (-q): only the recipe lines
 # marked + run (the public targets' and deps'), and a + line's status 1
 # becomes make's exit status 1, silently, while 2 stays 2. The fresh make
 # such a line starts runs without -q; the runner's status comes back from it
 # in a file (LAB_STATUS), since that make would turn a 1 into 2.
-STATUS_GOALS := test selftests merge-results grade grade-all check-cli
+STATUS_GOALS := test selftests suite merge-results grade grade-all check-cli
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(STATUS_GOALS),$(MAKECMDGOALS)),)
 MAKEFLAGS += -q

@@ -3,8 +3,9 @@
 # own gen_init_cpio: busybox, /init, the helper gate, the module, the test
 # programs.
 #
-# usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES
+# usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES LAB_EXEC
 #   GATE is the lab's ipclab_gate.ko (rootfs/gate/), which /init loads first;
+#   LAB_EXEC is rootfs/lab-exec.c's program, /bin/lab-exec;
 #   BINDIR holds one static test program per mechanism; TESTCASES holds
 #   <mechanism>/demo.sh walk-throughs for make demo (in the order of their
 #   settings' demo=N) and lib/demo-lib.sh, their shared narration helpers.
@@ -37,6 +38,7 @@ file_list() {
 	echo "dir /bin 755 0 0"
 	echo "file /bin/busybox $BUSYBOX 755 0 0"
 	echo "file /init $root/init 755 0 0"
+	echo "file /bin/lab-exec $LAB_EXEC 755 0 0"
 	for d in /dev /proc /sys /tmp /root /etc /lib /lib/modules /opt \
 		/opt/ipclab /opt/ipclab/demo /opt/ipclab/lib /sys/kernel /sys/kernel/debug; do
 		echo "dir $d 755 0 0"
@@ -63,12 +65,13 @@ file_list() {
 }
 
 main() {
-	[ $# -eq 6 ] || die "usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES"
-	GEN=$1 OUTPUT=$2 MODULE=$3 GATE=$4 BINDIR=$5 TESTCASES=$6
+	[ $# -eq 7 ] || die "usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES LAB_EXEC"
+	GEN=$1 OUTPUT=$2 MODULE=$3 GATE=$4 BINDIR=$5 TESTCASES=$6 LAB_EXEC=$7
 	BUSYBOX=${BUSYBOX:-/bin/busybox}
 	[ -f "$BUSYBOX" ] || die "$BUSYBOX is missing (hint: run 'make deps')"
 	[ -f "$MODULE" ] || die "$MODULE is missing"
 	[ -f "$GATE" ] || die "$GATE is missing"
+	[ -f "$LAB_EXEC" ] || die "$LAB_EXEC is missing"
 	file_list >"$OUTPUT.list"
 	"$GEN" "$OUTPUT.list" >"$OUTPUT.tmp"
 	mv "$OUTPUT.tmp" "$OUTPUT"

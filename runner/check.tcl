@@ -145,7 +145,10 @@ proc check_env {} {
 		}
 	}
 	set used {}
-	foreach file [glob -directory $here -types f *] {
+	# The runner's files, and the lab's suites (suites/*/*.exp: make
+	# suite reads its own).
+	foreach file [concat [glob -directory $here -types f *] \
+			[glob -nocomplain [file join $here .. suites * *.exp]]] {
 		if {[file tail $file] ne "env.tcl"} {
 			lappend used {*}[regexp -all -inline {LAB_[A-Z_]+} [slurp $file]]
 		}
@@ -154,7 +157,7 @@ proc check_env {} {
 	set missing [lmap v $used {expr {$v in $listed ? [continue] : $v}}]
 	set stale [lmap v $listed {expr {$v in $used ? [continue] : $v}}]
 	check [expr {![llength $missing] && ![llength $stale] && [llength $listed]}] \
-		"env.tcl: [llength $listed] LAB_* variables, each one a runner file uses[expr {[llength $missing] ? "; not listed: $missing" : ""}][expr {[llength $stale] ? "; used nowhere: $stale" : ""}]"
+		"env.tcl: [llength $listed] LAB_* variables, each one a runner file or a suite uses[expr {[llength $missing] ? "; not listed: $missing" : ""}][expr {[llength $stale] ? "; used nowhere: $stale" : ""}]"
 }
 check_env
 
@@ -305,6 +308,39 @@ proc check_hostile {} {
 	}
 }
 check_hostile
+
+# --- BROKEN (a test's own error, LTP's TBROK) in every writer and count.
+
+proc check_broken {} {
+	global tmp
+	set sub [dict create name suite/x/msgget03 points 0 verdict BROKEN \
+		message "msgget03.c:40: TBROK: msgget failed" duration 0.000 log "" \
+		ktitle "" kreport "" kloc ""]
+	set r [dict create name suite/x points 0 verdict BROKEN message \
+		"1 of 2 subtests broken" duration 0.100 log "" ktitle "" kreport "" \
+		kloc "" subtests [list $sub [dict merge $sub [dict create \
+		name suite/x/kill11 verdict PASS message ""]]]]
+	file mkdir $tmp/broken
+	results::write $tmp/broken [list $r] 1 0.1
+	set tap [slurp $tmp/broken/results.tap]
+	set junit [slurp $tmp/broken/junit.xml]
+	set json [slurp $tmp/broken/results.json]
+	check [expr {[results::rank BROKEN] < [results::rank FAIL] &&
+		[results::rank BROKEN] > [results::rank SKIP] &&
+		![results::passed BROKEN] && [results::earned $r] == 0}] \
+		"broken: ranked between SKIP and FAIL (every kernel verdict beats it), not passed, earns nothing"
+	check [expr {[string first "not ok 1 - suite/x/msgget03 # BROKEN" $tap] >= 0}] \
+		"broken: TAP says not ok ... # BROKEN"
+	check [expr {[regexp {<error type="BROKEN" message="msgget03.c:40: TBROK} $junit] &&
+		[regexp {errors="2"} $junit] && [regexp {failures="0"} $junit]}] \
+		"broken: JUnit has it as an <error>, not a <failure>"
+	check [expr {[string first {"verdict": "BROKEN"} $json] >= 0}] \
+		"broken: JSON carries the verdict"
+	lassign [results::summary [list $r]] line failed
+	check [expr {$line eq "1 passed, 0 failed, 2 broken" && $failed == 2}] \
+		"broken: counted apart in the summary line, and it fails the run: $line"
+}
+check_broken
 
 # --- Real frames: the stand-in module (always), the debug kernel (when
 # built).

@@ -4,7 +4,7 @@
 # scripts/grade.sh runs the runner with, and the repro bundles' repro.sh
 # (scripts/grade-replay.sh) sets them from the bundle's copy of it. Unset and empty are the
 # same: the default. check.tcl checks that this list names every LAB_*
-# variable in runner/.
+# variable in runner/ and in the lab's suites (suites/*/*.exp).
 #
 # The run (run.exp; the parts it reads them in):
 #   LAB_QEMU          QEMU argv without the serial ports (guest)
@@ -52,9 +52,19 @@
 #   LAB_DEADLINE      (make grade) epoch seconds: the submission's time
 #                     budget ends then; tests not finished by then are
 #                     TIMEOUT (grade)
+#
+# make suite (suites/suite/suite.exp), besides LAB_SCALE:
+#   LAB_PROGS_LIST    the programs: "tag<TAB>seconds<TAB>command [arg]..."
+#                     lines (scripts/suite.sh)
+#   LAB_PROGS_NAME    the suite's folder name: the test is suite/<name>
+#   LAB_PROGS_FORMAT  auto, ltp, ktap or exit: how a result is read
+#
+# make bench (suites/bench/bench.exp):
+#   LAB_BENCH         the file its "key value unit" lines go to
 # A repro bundle's repro.sh sets LAB_QEMU, LAB_APPEND, LAB_TESTDIRS,
 # LAB_SCALE, LAB_MODARGS, LAB_VMLINUX, LAB_KSRC, LAB_MODDIR, LAB_MODSRC as
-# the failing run had them, and LAB_TESTS, LAB_SEED, LAB_OUT (repro.tcl).
+# the failing run had them (and make suite's LAB_PROGS_*, its list copied
+# into the bundle), and LAB_TESTS, LAB_SEED, LAB_OUT (repro.tcl).
 #
 # Scoring a graded run (score.tcl), besides LAB_TESTDIRS, LAB_TESTS,
 # LAB_DETECTORS, LAB_SUITE, LAB_MODDIR and LAB_MODSRC:

@@ -21,6 +21,8 @@ set grade::meaning {
 		GOOD a line that matched), or the kernel refused what the module\
 		asked of it (ipclab_gate: no user-mode helper but the umh tests'\
 		own runs)"
+	BROKEN "the test itself could not run to its end (its setup failed):\
+		an error of the test, not a failure of the module"
 	WARN "the kernel printed a WARNING while this test ran"
 	LEAK "kmemleak found memory that the module allocated and never freed"
 	OOPS "the kernel reported a bug while this test ran (oops, NULL\

@@ -7,6 +7,7 @@
 #   testcase  testcase.tcl  the testcase API (the global lab_* procs)
 #   console   console.tcl   the console watch and the kernel's verdict
 #   guest     guest.tcl     QEMU, the guest's shell, the host's reads
+#   ktap      ktap.tcl      the KTAP parser the suites share (no state)
 # What the runner reads from the environment is listed in env.tcl.
 
 log_user 0
@@ -16,5 +17,6 @@ source [file join [file dirname [file normalize [info script]]] escape.tcl]
 source [file join [file dirname [file normalize [info script]]] symbolize.tcl]
 source [file join [file dirname [file normalize [info script]]] report.tcl]
 source [file join [file dirname [file normalize [info script]]] testcase.tcl]
+source [file join [file dirname [file normalize [info script]]] ktap.tcl]
 source [file join [file dirname [file normalize [info script]]] console.tcl]
 source [file join [file dirname [file normalize [info script]]] guest.tcl]

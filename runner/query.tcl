@@ -7,6 +7,9 @@
 #                                        report.tcl: SKIP earns nothing)
 #        tclsh query.tcl tests DIR       a line per test and subtest:
 #                                        NAME<tab>VERDICT<tab>EARNED<tab>POINTS
+#        tclsh query.tcl reasons DIR     a line per test and subtest:
+#                                        NAME<tab>VERDICT<tab>the first line
+#                                        of its reason, escaped
 #        tclsh query.tcl class OUT ID...  grade-all's tables of a class, in
 #                                        OUT/grade/: summary.csv (name, id,
 #                                        score, max, a count per verdict,
@@ -61,7 +64,9 @@ proc md {s} {
 	return [string map {| \\| \n " " ` ' * \\* _ \\_ < &lt; > &gt; [ \\[ ] \\]} [lab_escape $s]]
 }
 
-set verdicts {PASS FAIL SKIP TIMEOUT WARN LEAK OOPS PANIC BUILD_ERROR}
+# summary.csv's columns, in the order they always had (BROKEN came later:
+# before BUILD_ERROR); every verdict of results::verdicts.
+set verdicts {PASS FAIL SKIP TIMEOUT WARN LEAK OOPS PANIC BROKEN BUILD_ERROR}
 
 proc slurp {path} {
 	set f [open $path]
@@ -155,11 +160,18 @@ proc main {argv} {
 					[results::earned $r] [dict get $r points]] \t]
 			}
 		}
+		reasons {
+			foreach r [model [lindex $args 0]] {
+				puts [join [list [lab_escape [dict get $r name] "\t\n"] \
+					[dict get $r verdict] [lab_escape [lindex [split \
+					[dict get $r message] \n] 0] "\t\n"]] \t]
+			}
+		}
 		class {
 			class [lindex $args 0] [lrange $args 1 end]
 		}
 		default {
-			puts stderr "query: usage: query.tcl score|tests DIR, or class OUT ID..."
+			puts stderr "query: usage: query.tcl score|tests|reasons DIR, or class OUT ID..."
 			exit 2
 		}
 	}

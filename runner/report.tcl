@@ -51,10 +51,15 @@ proc results::new {name points verdict message args} {
 	return $r
 }
 
-# How bad a verdict is: a test keeps the worst one it got.
+# Every verdict, least bad first: a test keeps the worst one it got.
+# BROKEN is a test's own error (LTP's TBROK: its setup failed), not a
+# failure of the kernel: anything the kernel or a check says beats it.
+proc results::verdicts {} {
+	return {PASS SKIP BROKEN FAIL WARN LEAK OOPS TIMEOUT PANIC BUILD_ERROR}
+}
+
 proc results::rank {verdict} {
-	set order {PASS SKIP FAIL WARN LEAK OOPS TIMEOUT PANIC BUILD_ERROR}
-	return [lsearch $order $verdict]
+	return [lsearch [verdicts] $verdict]
 }
 
 proc results::passed {verdict} {
@@ -210,7 +215,8 @@ proc results::write_junit {path results} {
 					append body "      <failure type=\"$verdict\" message=\"$first\">[xml $msg]</failure>\n"
 				}
 				default {
-					# Kernel crashes and timeouts are errors, not assertion failures.
+					# Kernel crashes, timeouts and a test's own
+					# errors (BROKEN) are errors, not assertion failures.
 					incr errors
 					append body "      <error type=\"$verdict\" message=\"$first\">[xml $msg]</error>\n"
 				}
@@ -294,23 +300,30 @@ proc results::write {dir results total elapsed {suite ""}} {
 	write_file $dir/results.model [list $elapsed $results $suite]
 }
 
-# The closing line "N passed, N failed[, N skipped]" and the failed count.
+# The closing line "N passed, N failed[, N broken][, N skipped]" and the
+# count of results that did not pass (failed and broken: either fails the
+# run).
 proc results::summary {results} {
 	set passed 0
 	set failed 0
+	set broken 0
 	set skipped 0
 	foreach r [flatten $results] {
 		switch -- [dict get $r verdict] {
 			PASS {incr passed}
 			SKIP {incr skipped}
+			BROKEN {incr broken}
 			default {incr failed}
 		}
 	}
 	set line "$passed passed, $failed failed"
+	if {$broken} {
+		append line ", $broken broken"
+	}
 	if {$skipped} {
 		append line ", $skipped skipped"
 	}
-	return [list $line $failed]
+	return [list $line [expr {$failed + $broken}]]
 }
 
 # OUT.new, complete, takes the place of OUT; the results it replaces are

@@ -53,6 +53,17 @@ proc repro::write {dir out name seed qemu_cmd runner} {
 			LAB_VMLINUX LAB_KSRC LAB_MODDIR LAB_MODSRC} {
 		append script "$var=[_quote [env_or $var ""]]\n"
 	}
+	# make suite's programs: its list goes into the bundle (the
+	# programs themselves are in the initramfs, checked above).
+	set progs [env_or LAB_PROGS_LIST ""]
+	if {$progs ne "" && [file exists $progs]} {
+		file copy -force $progs $d/programs.list
+		append script "LAB_PROGS_LIST=\"\$HERE/programs.list\"\n"
+		foreach var {LAB_PROGS_NAME LAB_PROGS_FORMAT} {
+			append script "$var=[_quote [env_or $var ""]]\n"
+		}
+		append script "export LAB_PROGS_LIST LAB_PROGS_NAME LAB_PROGS_FORMAT\n"
+	}
 	append script "LAB_TESTS=[_quote $name]\nLAB_SEED=$seed\n"
 	append script "LAB_OUT=\"\${1:-\$HERE/replay}/results\"\n"
 	append script "export LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODARGS\

@@ -26,7 +26,7 @@ source $here/grade.tcl
 
 # A model bigger than this is not one the runner wrote (logs are capped).
 set max_model_bytes 268435456
-set verdicts {PASS SKIP FAIL WARN LEAK OOPS TIMEOUT PANIC BUILD_ERROR}
+set verdicts [results::verdicts]
 
 proc die {msg} {
 	puts stderr "score: [lab_escape $msg]"

@@ -248,12 +248,13 @@ proc lab_skip {msg} {
 	return -code error -errorcode {LAB SKIP} $msg
 }
 
-# lab_subtest NAME VERDICT ?MESSAGE?: a result of a suite that reports its
-# own subtests (kselftest's KTAP), recorded as <test>/NAME. It counts like a
-# test in the result files and is nested under its test in TAP.
-proc lab_subtest {name verdict {msg ""}} {
+# lab_subtest NAME VERDICT ?MESSAGE? ?SECONDS?: a result of a suite that
+# reports its own subtests (kselftest's KTAP, make suite's programs),
+# recorded as <test>/NAME, SECONDS long (the guest's time, "1.230"). It
+# counts like a test in the result files and is nested under its test in TAP.
+proc lab_subtest {name verdict {msg ""} {secs 0.000}} {
 	upvar #0 testcase::subtests subtests testcase::current current
-	lappend subtests [results::new $current/$name 0 $verdict $msg]
+	lappend subtests [results::new $current/$name 0 $verdict $msg duration $secs]
 }
 
 # lab_budget SECONDS: the rest of the current test gets SECONDS (scaled like

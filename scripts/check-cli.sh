@@ -110,6 +110,9 @@ check_bad_inputs() {
 	refused "CACHE_DIR=$HOME is the home directory" test "CACHE_DIR=$HOME" "$o"
 	refused "CACHE_DIR=/ is the root directory" test CACHE_DIR=/ "$o"
 	refused "DIRS is empty" merge-results "$o"
+	refused "SUITE is empty" suite "$o"
+	refused "SUITE_FORMAT='tap'" suite SUITE="$TOP/suites/outcomes" SUITE_FORMAT=tap "$o"
+	refused "SUITE_TIMEOUT='0'" suite SUITE="$TOP/suites/outcomes" SUITE_TIMEOUT=0 "$o"
 	refused "has no results.model" merge-results DIRS=/nonexistent "$o"
 	refused "OUT=. is the checkout" clean OUT=.
 	refused "was not made by ipclab" clean "OUT=$W/empty"
@@ -167,7 +170,7 @@ check_help() {
 		not_ok "variables differ: Makefile/README: $(printf '%s\n%s\n' "$mk" "$readme" | sort | uniq -u | tr '\n' ' ')Makefile/help: $(printf '%s\n%s\n' "$mk" "$help" | sort | uniq -u | tr '\n' ' ')"
 	fi
 	lab -s help 2>/dev/null | grep -q '0 every test passed, 1 tests' &&
-		grep -q '| `make test`, `make selftests`, `make merge-results` | every test passed | tests failed |' "$TOP/docs/results-and-verdicts.md" &&
+		grep -q '| `make test`, `make selftests`, `make suite`, `make merge-results` | every test passed | tests failed |' "$TOP/docs/results-and-verdicts.md" &&
 		ok "make help and docs/results-and-verdicts.md give the exit codes" ||
 		not_ok "exit codes missing in make help or docs/results-and-verdicts.md"
 	# make deps: apt's lines are the progress, not thrown away.

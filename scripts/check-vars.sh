@@ -132,6 +132,15 @@ check_dirs() {
 	done
 }
 
+# make suite: SUITE a folder of static programs (scripts/suite.sh says
+# what is wrong with it), before anything is built.
+check_suite() {
+	one_of SUITE_FORMAT "$SUITE_FORMAT" auto ltp ktap exit
+	[ -z "$SUITE_TIMEOUT" ] || positive SUITE_TIMEOUT "$SUITE_TIMEOUT" 300
+	why=$(sh "$TOP/scripts/suite.sh" check "$SUITE" 2>&1) || bad "$why"
+	check_runner "$TOP/suites/suite"
+}
+
 # The runner's variables, by the runner: TESTS must match, SHARD be i/N...
 check_runner() {
 	command -v expect >/dev/null || return 0
@@ -146,6 +155,7 @@ main() {
 	: "${TESTS:=*}" "${SEED:=}" "${REPEAT:=1}" "${SHARD:=}" "${DURATIONS:=}"
 	: "${FAULTS:=all}" "${GRADE_TIME:=900}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
 	: "${DIRS:=}" "${DEFAULT_CACHE_DIR:=}" "${HIDDEN:=verdict}"
+	: "${SUITE:=}" "${SUITE_TIMEOUT:=}" "${SUITE_FORMAT:=auto}"
 	safe_dir OUT "$OUT" "OUT=out, or a new directory"
 	safe_dir CACHE_DIR "$CACHE_DIR" "CACHE_DIR=~/.cache/ipclab, or a new directory"
 	[ "$(absolute "$OUT")" != "$(absolute "$CACHE_DIR")" ] ||
@@ -173,6 +183,7 @@ main() {
 		test | list | grade | grade-all | test-matrix | bisect-run)
 			check_runner "$TOP/testcases$extra" ;;
 		selftests) check_runner "$TOP/suites/selftests" ;;
+		suite) check_suite ;;
 		merge-results) check_dirs ;;
 		clean) owned OUT "$OUT" .ipclab-out ;;
 		distclean)

@@ -21,31 +21,11 @@ die() {
 	exit 1
 }
 
-# Stripped static binaries: the initramfs is unpacked under emulation, and
-# its size is boot time.
-strip_elves() {
-	find "$1" -type f | while IFS= read -r f; do
-		if [ "$(head -c 4 "$f" | tail -c 3)" = ELF ]; then
-			strip "$f"
-		fi
-	done
-}
-
 # gen_init_cpio's list: the installed tree under /opt/selftests, and the
 # GNU-style /usr/bin/timeout that kselftest's runner calls.
 file_list() {
 	install=$1 timeout=$2
-	echo "dir /opt 755 0 0"
-	echo "dir /opt/selftests 755 0 0"
-	(cd "$install" && find . -mindepth 1 | sort) | while IFS= read -r p; do
-		p=${p#./}
-		mode=$(stat -c %a "$install/$p")
-		if [ -d "$install/$p" ]; then
-			echo "dir /opt/selftests/$p $mode 0 0"
-		else
-			echo "file /opt/selftests/$p $install/$p $mode 0 0"
-		fi
-	done
+	tree_list "$install" /opt/selftests
 	echo "dir /usr 755 0 0"
 	echo "dir /usr/bin 755 0 0"
 	echo "file /usr/bin/timeout $timeout 755 0 0"
@@ -55,6 +35,8 @@ main() {
 	[ $# -eq 5 ] || die "usage: selftests.sh KSRC KBUILD OUTDIR GEN_INIT_CPIO OUTPUT"
 	KSRC=$1 KBUILD=$2 OUTDIR=$3 GEN=$4 OUTPUT=$5
 	TOP=$(cd "$(dirname "$0")/.." && pwd)
+	# shellcheck disable=SC1091 # linted on its own
+	. "$TOP/scripts/cpio-lib.sh"
 	SRC=$KSRC/tools/testing/selftests
 	[ -f "$SRC/Makefile" ] || die "no kselftests in $KSRC (hint: make kernel unpacks the source)"
 	[ -d "$KBUILD/usr/include" ] ||

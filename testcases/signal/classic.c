@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The programs the shell drives: the classic SIGINT receiver and kill(2)
- * sender, await (for a file's lines) and hold (the module in use).
+ * sender, await (for a file's lines), hold (the module in use) and
+ * clean-start (what a started program inherits).
  */
 #include <sys/ioctl.h>
 
@@ -149,4 +150,37 @@ LAB_CASE(hold, "SIGNO VALUE PIDFILE", 3)
 	else
 		printf("hold: SIGTERM, closing\n");
 	close(fd);
+}
+
+/* The mask of /proc/self/status line @field ("SigIgn:") must be zero. */
+static void expect_no_signals(const char *status, const char *field,
+			      const char *what)
+{
+	const char *f = strstr(status, field);
+	unsigned long long mask;
+
+	if (!f || sscanf(f + strlen(field), "%llx", &mask) != 1)
+		fail("/proc/self/status: no %s line", field);
+	else if (mask)
+		fail("%s %016llx, expected 0 (signals %s at start)", field,
+		     mask, what);
+}
+
+/*
+ * clean-start: a program the lab starts must get every signal at its
+ * default action and none blocked (a non-interactive sh ignores SIGINT and
+ * SIGQUIT in what it starts with &): SigIgn and SigBlk of
+ * /proc/self/status are all zero.
+ */
+LAB_CASE(clean_start, "", 0)
+{
+	char buf[4096];
+
+	(void)argv;
+	if (read_file("/proc/self/status", buf, sizeof(buf)) < 0)
+		die("/proc/self/status");
+	expect_no_signals(buf, "SigBlk:", "blocked");
+	expect_no_signals(buf, "SigIgn:", "ignored");
+	if (!failed)
+		printf("clean-start: no signal ignored or blocked\n");
 }
