@@ -172,6 +172,23 @@ proc check_result_new {} {
 }
 check_result_new
 
+# --- KTAP: a copy of lines already counted (a forked child's stdio buffer)
+# is dropped; the plan and the results count once.
+proc check_ktap_copy {} {
+	set st [ktap::new]
+	foreach line {{TAP version 13} 1..3 {ok 1 a} {ok 2 b} 1..3 {ok 1 a} {ok 2 b}
+			{not ok 3 c} {ok 4 d}} {
+		ktap::line st $line
+	}
+	set names {}
+	foreach r [dict get $st results] {
+		lappend names [lindex $r 0]:[lindex $r 1]
+	}
+	check [expr {[dict get $st plan] == 3 && $names eq {a:PASS b:PASS c:FAIL d:PASS}}] \
+		"ktap: a repeated plan and repeated results count once (plan [dict get $st plan], $names)"
+}
+check_ktap_copy
+
 # --- A stand-in for a module: a relocatable object with functions in
 # .text and .init.text and an inlined helper, compiled here (like a .ko,
 # every section at 0). The expected lines come from the source.
