@@ -3,15 +3,16 @@
 # results (a list of {name verdict message}), plan (the sum of its 1..N
 # lines), seen (1 once a version or plan line came: the program speaks
 # KTAP), diag (its recent other lines: a failed result's reason), bailed,
-# run (the case kselftest_harness.h last said RUN), counted (the plan and
-# result lines taken, to drop copies). Only top-level results
+# run (the case kselftest_harness.h last said RUN), planline, taken and
+# copy (the last plan line, the result lines it took, 1 while a copy of
+# them runs). Only top-level results
 # count: an indented (nested) line is diagnostics.
 
 namespace eval ktap {}
 
 proc ktap::new {} {
 	return [dict create results {} plan 0 seen 0 diag {} bailed 0 run "" \
-		counted {}]
+		planline "" taken {} copy 0]
 }
 
 # A KTAP test name as one result-name component: no spaces, no slashes.
@@ -25,16 +26,26 @@ proc ktap::name {text} {
 proc ktap::line {var line} {
 	upvar 1 $var st
 	set line [string trimright $line]
-	# A plan or result line exactly as one already counted is a copy: a
-	# child forked with the parent's output still in its stdio buffer
+	# A child forked with the parent's output still in its stdio buffer
 	# prints it again when it exits (6.1's pidfd_test: "1..8" and its
-	# first seven results twice). A real result has a number of its own.
-	if {[regexp {^(1\.\.[0-9]+|(not ok|ok) [0-9]+)} $line]} {
-		if {$line in [dict get $st counted]} {
+	# first seven results twice). So the same plan line again while that
+	# plan is unfinished starts a copy, and within it a result line exactly
+	# as one this plan already took is dropped; any other line ends it.
+	if {[regexp {^1\.\.[0-9]+} $line]} {
+		if {$line eq [dict get $st planline] &&
+		    [llength [dict get $st results]] < [dict get $st plan]} {
+			dict set st copy 1
 			return
 		}
-		dict lappend st counted $line
+		dict set st planline $line
+		dict set st taken {}
+	} elseif {[regexp {^(?:not ok|ok) [0-9]+} $line]} {
+		if {[dict get $st copy] && $line in [dict get $st taken]} {
+			return
+		}
+		dict lappend st taken $line
 	}
+	dict set st copy 0
 	if {[regexp {^(?:K?TAP version [0-9]+)$} $line]} {
 		dict set st seen 1
 	} elseif {[regexp {^1\.\.([0-9]+)} $line -> n]} {
