@@ -295,7 +295,8 @@ $(TSC_KHZ): $(TOP)/scripts/tsc-khz.c
 TESTDIRS = $(TOP)/testcases $(abspath $(EXTRA_TESTS))
 RUNNER_ENV = LAB_TESTDIRS='$(TESTDIRS)' LAB_TESTS='$(TESTS)' LAB_SEED='$(SEED)' \
 	LAB_SHARD='$(SHARD)' LAB_DURATIONS='$(DURATIONS)' LAB_REPEAT='$(REPEAT)' \
-	LAB_DETECTORS='$(strip $(DETECTORS))'
+	LAB_DETECTORS='$(strip $(DETECTORS))' LAB_PROGS_LIST='$(SUITE_LIST)' \
+	LAB_PROGS_NAME='$(SUITE_NAME)' LAB_PROGS_FORMAT='$(SUITE_FORMAT)'
 # The detectors the kernel has (lab_test -needs), read from its .config by
 # the host, not asked of the guest.
 DETECTORS = $(shell sed -n -e 's/^CONFIG_DEBUG_KMEMLEAK=y$$/kmemleak/p' -e 's/^CONFIG_KASAN=y$$/kasan/p' \

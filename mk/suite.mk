@@ -46,8 +46,8 @@ $(SUITE_INITRAMFS): $(INITRAMFS) $(SUITE_CPIO)
 _suite: $(SUITE_INITRAMFS)
 _suite: QEMU := $(subst -m 256M,-m 1G,$(subst -initrd $(INITRAMFS),-initrd $(SUITE_INITRAMFS),$(QEMU)))
 _suite: TESTDIRS = $(TOP)/suites/suite
-_suite: RUNNER_ENV += LAB_PROGS_LIST='$(SUITE_B)/list' LAB_PROGS_NAME='$(SUITE_NAME)' \
-	LAB_PROGS_FORMAT='$(SUITE_FORMAT)'
+# What suites/suite/suite.exp reads (the Makefile's RUNNER_ENV passes it).
+SUITE_LIST := $(SUITE_B)/list
 endif
 LINT_SH += $(TOP)/suites/suite/run $(TOP)/scripts/cpio-lib.sh
 LINT_C += $(wildcard $(TOP)/suites/outcomes/*.[ch])
