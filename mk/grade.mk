@@ -59,6 +59,11 @@ check-grade: deps
 # What the scripts are handed, in the grading make: the kernel's trees, the
 # reference build and the file of the runner's environment for a graded run.
 GRADE_REF := $(O)/grade-reference/$(notdir $(KBUILD))
+# What a graded guest boots: the reference build's initramfs without the
+# reference module (none of its bytes may reach a submission's guest, whose
+# kernel runs the submission, nor its repro bundle); each run appends the
+# submission's module.
+GRADE_BASE := $(GRADE_REF)/base.cpio
 GRADE_RUN_ENV := $(O)/grade-run.env
 GRADE_BUILD_ENV = GRADE_KBUILD='$(KBUILD)' GRADE_KSRC='$(KSRC)' GRADE_REF='$(GRADE_REF)' \
 	GRADE_RUN_ENV='$(GRADE_RUN_ENV)'
@@ -72,13 +77,15 @@ $(GRADE_REF)/reference-imports: $(BZIMAGE) FORCE
 	+$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile module initramfs \
 		OUT='$(O)/grade-reference' MODULE_DIR='$(TOP)/module' MODULE_PREBUILT=
 	$(Q)nm -u $(GRADE_REF)/module/ipclab.ko | sed -n 's/^ *U //p' >$@.tmp
+	$(Q)sh $(TOP)/rootfs/pack.sh $(GRADE_REF)/gen_init_cpio $(GRADE_BASE) none \
+		$(GRADE_REF)/gate/ipclab_gate.ko $(GRADE_REF)/bin $(TOP)/testcases $(GRADE_REF)/lab-exec
 	$(Q)mv $@.tmp $@
 
 # The accelerator's probe boots the reference initramfs; the run's
 # environment names the reference module, and its QEMU has neither kernel
 # nor initramfs: grade.sh puts the submission's in their place.
-_grade _grade-all: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(GRADE_REF)/initramfs.cpio,$(QEMU))
-_grade _grade-all: RUN_QEMU = $(filter-out -kernel $(BZIMAGE) -initrd $(GRADE_REF)/initramfs.cpio,$(QEMU))
+_grade _grade-all: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(GRADE_BASE),$(QEMU))
+_grade _grade-all: RUN_QEMU = $(filter-out -kernel $(BZIMAGE) -initrd $(GRADE_BASE),$(QEMU))
 _grade _grade-all: MODULE_KO = $(GRADE_REF)/module/ipclab.ko
 _grade _grade-all: MODULE_DIR = $(TOP)/module
 # KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).

@@ -204,6 +204,27 @@ check_hidden() {
 		"hidden tests"
 }
 
+# The archives (1, 2, ...) of a concatenated newc cpio file that hold
+# lib/modules/ipclab.ko, one a line.
+cpio_modules() {
+	python3 - "$1" <<'PY'
+import sys
+data, pos, n = open(sys.argv[1], "rb").read(), 0, 1
+while True:
+	pos = data.find(b"070701", pos)
+	if pos < 0:
+		break
+	namesize, filesize = int(data[pos + 94:pos + 102], 16), int(data[pos + 54:pos + 62], 16)
+	name = data[pos + 110:pos + 110 + namesize - 1].decode("latin-1")
+	pos = (pos + 110 + namesize + 3) & ~3
+	pos = (pos + filesize + 3) & ~3
+	if name == "TRAILER!!!":
+		n += 1
+	elif name.lstrip("/") == "lib/modules/ipclab.ko":
+		print(n)
+PY
+}
+
 # A submission that lost points has a repro bundle, made on the host, that
 # replays its first failing test to the same verdict (examples/submissions/
 # null-read: an OOPS); one with full marks has none.
@@ -214,6 +235,13 @@ check_repro() {
 	problem=""
 	[ -n "$test" ] || problem="$problem no repro/failing;"
 	[ ! -e "$ref/repro" ] || problem="$problem the reference module has a repro bundle;"
+	# The reference module reaches neither a graded guest nor a bundle:
+	# the base the guests boot holds no ipclab.ko, a bundle's initramfs
+	# one, the submission's, in its appended archive.
+	base=$(cpio_modules "${GRADE_REF:?}/base.cpio")
+	bundle=$(cpio_modules "$res/repro/initramfs.cpio")
+	[ "$base" = "" ] || problem="$problem base.cpio holds ipclab.ko (archives: $base);"
+	[ "$bundle" = 2 ] || problem="$problem the bundle's initramfs holds ipclab.ko in archives '$bundle', expected only the second;"
 	if [ -n "$test" ]; then
 		graded=$(tclsh "$TOP/runner/query.tcl" tests "$res" | awk -F '\t' -v t="$test" '$1 == t {print $2}')
 		sh "$res/repro/repro.sh" "$test" >"$GRADE_OUT/repro.log" 2>&1
@@ -222,7 +250,7 @@ check_repro() {
 		[ -n "$graded" ] && [ "$replayed" = "$graded" ] ||
 			problem="$problem $test replayed as '$replayed', graded '$graded' (see $GRADE_OUT/repro.log);"
 	fi
-	none_or_fail "$problem" "repro bundle: null-read's $test replays as $graded ($(du -sh "$res/repro" | cut -f1))" \
+	none_or_fail "$problem" "repro bundle: null-read's $test replays as $graded ($(du -sh "$res/repro" | cut -f1)); the reference module is in neither its initramfs nor the graded guests' base" \
 		"repro bundle"
 }
 

@@ -158,12 +158,12 @@ check_imports() {
 	return 1
 }
 
-# The lab's initramfs (the reference build's, made on the host) with the
-# module appended in its place: a second cpio archive, which the kernel
-# unpacks over the first.
+# The lab's initramfs without a module (base.cpio, made on the host from
+# the reference build, mk/grade.mk) with the submission's appended: a
+# second cpio archive, which the kernel unpacks over the first.
 module_initramfs() {
 	printf 'file /lib/modules/ipclab.ko %s 644 0 0\n' "$MODBUILD/ipclab.ko" >"$WORK/module.list"
-	{ cat "$GRADE_REF/initramfs.cpio" && "$GRADE_REF/gen_init_cpio" "$WORK/module.list"; } >"$1"
+	{ cat "$GRADE_REF/base.cpio" && "$GRADE_REF/gen_init_cpio" "$WORK/module.list"; } >"$1"
 	rm "$WORK/module.list"
 }
 

@@ -33,6 +33,8 @@ plain() {
 # program of the folder under its own name.
 programs() {
 	if [ -f "$DIR/runtest" ]; then
+		# A line's words as they are: no file names of the host for a *.
+		set -f
 		n=0
 		while IFS= read -r line || [ -n "$line" ]; do
 			n=$((n + 1))
@@ -64,11 +66,36 @@ static_elf() {
 	! readelf -lW "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
 }
 
+# Every file that is packed or built: a plain name (it reaches make's
+# recipes and the cpio list), and no symlink out of the folder (cp -L
+# would copy what it points at).
+files() {
+	if [ -n "$SRCS" ]; then
+		set -- "$DIR"/*.c
+	else
+		set -- "$DIR"/bin/*
+	fi
+	top=$(cd "$DIR" && pwd -P)
+	for f; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		plain "${f##*/}" || bad "SUITE=$DIR: '${f##*/}': a file name with other than letters, digits and ._+- (hint: rename it)"
+		if [ -L "$f" ]; then
+			to=$(readlink -f "$f") || to=""
+			case "$to" in
+			"$top"/*) ;;
+			*) bad "SUITE=$DIR: ${f##*/} is a symlink out of the folder (hint: copy the file in)" ;;
+			esac
+		fi
+	done
+	return 0
+}
+
 check() {
 	[ -n "$DIR" ] || bad "SUITE is empty (hint: make suite SUITE=path/to/dir, a folder with bin/ of static programs)"
 	[ -d "$DIR" ] || bad "SUITE=$DIR: no such directory (hint: SUITE=path/to/dir, a folder with bin/ of static programs)"
 	[ -d "$DIR/bin" ] || [ -n "$SRCS" ] ||
 		bad "SUITE=$DIR: no bin/ folder and no C files (hint: install the suite's programs into $DIR/bin)"
+	files
 	list=$(programs)
 	[ -n "$list" ] || bad "SUITE=$DIR: no programs$([ -f "$DIR/runtest" ] && echo ' in its runtest') (hint: executables in $DIR/bin, or lines 'tag program [arg]...' in $DIR/runtest)"
 	printf '%s\n' "$list" | while read -r tag cmd rest; do
