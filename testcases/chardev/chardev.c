@@ -9,8 +9,6 @@
 
 LAB_PROGRAM(.timeout_s = 20, .lost = "wakeup");
 
-#define BLOCK_WAIT_MS	5000	/* how long to wait for a task to sleep */
-
 void xioctl(int fd, unsigned long cmd, void *arg, const char *what)
 {
 	if (ioctl(fd, cmd, arg) < 0)
@@ -93,51 +91,6 @@ void fill_random(unsigned char *buf, size_t len, __u32 *state)
 {
 	while (len--)
 		*buf++ = rnd_next(state) >> 24;
-}
-
-/*
- * 0 once @pid sleeps (state S in /proc/PID/stat) in system call @nr (by
- * /proc/PID/syscall, where the kernel has it): it really blocked in the
- * driver. Else a FAIL naming @who, and -1.
- */
-int wait_blocked(pid_t pid, long nr, const char *who)
-{
-	long long end = now_ms() + BLOCK_WAIT_MS;
-	char path[64], buf[512], state, *p;
-	long cur;
-
-	do {
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		if (read_file(path, buf, sizeof(buf)) < 0)
-			die(path);
-		p = strrchr(buf, ')');
-		state = p && p[1] ? p[2] : '?';
-		/* "NR args...", "-1 ..." outside a syscall, or "running" */
-		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
-		cur = nr;	/* no /proc/PID/syscall: trust the state */
-		if (!read_file(path, buf, sizeof(buf)) &&
-		    sscanf(buf, "%ld", &cur) != 1)
-			cur = -2;
-		if (state == 'S' && cur == nr)
-			return 0;
-		usleep(1000);
-	} while (now_ms() < end);
-	fail("%s never blocked: got state %c in syscall %ld, expected S in %ld (waited %d ms)",
-	     who, state, cur, nr, BLOCK_WAIT_MS);
-	return -1;
-}
-
-/* fork(); the child goes on (0) once this task sleeps in syscall @nr. */
-pid_t fork_blocked(long nr, const char *who)
-{
-	pid_t pid = xfork();
-
-	if (pid)
-		return pid;
-	if (wait_blocked(getppid(), nr, who))
-		child_exit();
-	printf("child: the %s sleeps in the driver\n", who);
-	return 0;
 }
 
 /* write-read WORD: what one write stores, one read returns. */

@@ -36,8 +36,6 @@ void expect_write(const char *what, int fd, const void *buf, size_t len,
 void print_eq(const char *what, unsigned long long got,
 	      unsigned long long want);
 void fill_random(unsigned char *buf, size_t len, __u32 *state);
-int wait_blocked(pid_t pid, long nr, const char *who);
-pid_t fork_blocked(long nr, const char *who);
 
 /* A usage FAIL and exit unless @cond (what the host passed is wrong). */
 #define need(cond, ...)							\

@@ -312,6 +312,52 @@ void reap(pid_t pid, const char *who)
 static struct lab_case *lab_cases;
 
 /* Keeps the list sorted by name, so that usage lists the cases in order. */
+char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return '?';
+	p = strrchr(buf, ')');
+	return p && p[1] ? p[2] : '?';
+}
+
+int wait_blocked(pid_t pid, long nr, const char *who)
+{
+	long long end = now_ms() + BLOCK_WAIT_MS;
+	char path[64], buf[512], state;
+	long cur;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	do {
+		state = proc_state(pid);
+		/* "NR args...", "-1 ..." outside a syscall, or "running" */
+		cur = nr;	/* no /proc/PID/syscall: trust the state */
+		if (!read_file(path, buf, sizeof(buf)) &&
+		    sscanf(buf, "%ld", &cur) != 1)
+			cur = -2;
+		if (state == 'S' && cur == nr)
+			return 0;
+		usleep(1000);
+	} while (now_ms() < end);
+	fail("%s never blocked: got state %c in syscall %ld, expected S in %ld (waited %d ms)",
+	     who, state, cur, nr, BLOCK_WAIT_MS);
+	return -1;
+}
+
+pid_t fork_blocked(long nr, const char *who)
+{
+	pid_t pid = xfork();
+
+	if (pid)
+		return pid;
+	if (wait_blocked(getppid(), nr, who))
+		child_exit();
+	printf("child: the %s sleeps in the driver\n", who);
+	return 0;
+}
+
 void lab_register(struct lab_case *c)
 {
 	struct lab_case **p = &lab_cases;

@@ -130,6 +130,18 @@ void wait_pass(pid_t pid, const char *who);
 /* As wait_pass(); a timeout names the wait. */
 void reap(pid_t pid, const char *who);
 
+/* The state letter of @pid in /proc/PID/stat ('S' sleeps), '?' if gone. */
+char proc_state(pid_t pid);
+#define BLOCK_WAIT_MS	10000	/* how long wait_blocked() waits */
+/*
+ * 0 once @pid sleeps in system call @nr (state S; the call by
+ * /proc/PID/syscall, where the kernel has it): it really blocked there.
+ * Else a FAIL naming @who, and -1.
+ */
+int wait_blocked(pid_t pid, long nr, const char *who);
+/* fork(); the child goes on (0) once this task sleeps in syscall @nr. */
+pid_t fork_blocked(long nr, const char *who);
+
 /* A small, seedable pseudo-random stream (xorshift32). */
 static inline __u32 rnd_next(__u32 *state)
 {

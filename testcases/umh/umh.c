@@ -38,18 +38,6 @@ void make_file(const char *path, mode_t mode, const char *text)
 	close(fd);
 }
 
-/* The state letter of @pid from /proc/PID/stat, '?' if it is gone. */
-char proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return '?';
-	p = strrchr(buf, ')');
-	return p && p[1] ? p[2] : '?';
-}
-
 static void pack(char *buf, char **words, int n)
 {
 	size_t off = 0, len;

@@ -42,7 +42,6 @@ struct call {
 
 void expect_is(const char *what, const char *got, const char *want);
 void make_file(const char *path, mode_t mode, const char *text);
-char proc_state(pid_t pid);
 void prep(struct call *c, __u32 wait, const char *tag, const char *status,
 	  int go);
 void prep_argv(struct call *c, char **extra, int nextra, char **env,
