@@ -2,7 +2,8 @@
 /*
  * System V IPC: message queues received by type, semaphores with SEM_UNDO,
  * shared memory across fork; objects live in the kernel until IPC_RMID
- * (visible in /proc/sysvipc), blocked callers get EIDRM.
+ * (visible in /proc/sysvipc), blocked callers get EIDRM. One case per
+ * property; each removes what it made.
  */
 #define _GNU_SOURCE
 #include <limits.h>
@@ -25,65 +26,17 @@ static struct msg {
 	char mtext[MAX_WORD + 1];
 } msgs[MAX_MSGS];
 static int nmsgs;
+static long maxtype;
 
 union semun {
 	int val;
 	void *ptr;
 };
 
-/* Sends all, receives with @msgtyp until ENOMSG: "WHAT: T:WORD ...". */
-static void send_recv(int id, long msgtyp, const char *what)
+/* TYPE:WORD... into msgs[]; a private queue with all of them sent. */
+static int queue_with(char **argv)
 {
-	struct msg m;
-	int n, err;
-
-	for (n = 0; n < nmsgs; n++)
-		must(msgsnd(id, &msgs[n], strlen(msgs[n].mtext), IPC_NOWAIT),
-		     "msgsnd");
-	printf("%s:", what);
-	while ((n = msgrcv(id, &m, MAX_WORD, msgtyp, IPC_NOWAIT)) >= 0)
-		printf(" %ld:%.*s", m.mtype, n, m.mtext);
-	err = errno;
-	printf("\n");
-	if (err != ENOMSG)
-		fail("%s: msgrcv ended with %s, expected ENOMSG", what,
-		     errname(err));
-}
-
-/*
- * Wait until @pid sleeps in msgrcv (state S): the kernel's own counters
- * (GETNCNT) are used where they exist, this where they do not.
- */
-static void wait_in_msgrcv(pid_t pid)
-{
-	struct timespec ms = { .tv_nsec = 1000000 };
-	char statf[64], callf[64], buf[512], *p;
-
-	snprintf(statf, sizeof(statf), "/proc/%d/stat", (int)pid);
-	snprintf(callf, sizeof(callf), "/proc/%d/syscall", (int)pid);
-	phase = "waiting for the receiver to sleep in msgrcv";
-	for (;;) {
-		must(read_file(statf, buf, sizeof(buf)), statf);
-		p = strrchr(buf, ')');
-		if (p && p[1] && p[2] == 'S' &&
-		    (read_file(callf, buf, sizeof(buf)) < 0 ||
-		     strtol(buf, NULL, 10) == SYS_msgrcv))
-			return;
-		nanosleep(&ms, NULL);
-	}
-}
-
-/*
- * msg TYPE:WORD...: FIFO order with msgtyp 0, lowest type first with a
- * negative msgtyp, one type with a positive one; ENOMSG; EIDRM.
- */
-LAB_CASE(msg, "TYPE:WORD...", -1)
-{
-	long maxtype = 0, last;
-	struct msqid_ds ds;
-	char what[64];
-	pid_t pid;
-	int id;
+	int id = must(msgget(IPC_PRIVATE, 0600), "msgget");
 
 	for (nmsgs = 0; argv[nmsgs]; nmsgs++) {
 		struct msg *m = &msgs[nmsgs];
@@ -91,6 +44,7 @@ LAB_CASE(msg, "TYPE:WORD...", -1)
 
 		if (nmsgs == MAX_MSGS || !colon) {
 			fail("usage: at most %d TYPE:WORD", MAX_MSGS);
+			msgctl(id, IPC_RMID, NULL);
 			exit(KSFT_FAIL);
 		}
 		*colon = '\0';
@@ -98,33 +52,79 @@ LAB_CASE(msg, "TYPE:WORD...", -1)
 		memcpy(m->mtext, colon + 1, arg_word(colon + 1, MAX_WORD) + 1);
 		if (m->mtype > maxtype)
 			maxtype = m->mtype;
+		must(msgsnd(id, m, strlen(m->mtext), IPC_NOWAIT), "msgsnd");
 	}
-	last = msgs[nmsgs - 1].mtype;
-	id = must(msgget(IPC_PRIVATE, 0600), "msgget");
-	send_recv(id, 0, "msgtyp 0 (in order)");
-	send_recv(id, -maxtype, "msgtyp -max (lowest type first)");
-	snprintf(what, sizeof(what), "msgtyp %ld (that type only)", last);
-	send_recv(id, last, what);
+	return id;
+}
+
+/*
+ * msg MSGTYP TYPE:WORD...: what msgrcv with MSGTYP takes from a queue
+ * holding the messages, in its order, until ENOMSG: "received: T:WORD ...".
+ * The host knows the order: FIFO (0), lowest type first (-MAX), one type.
+ */
+LAB_CASE(msg, "MSGTYP TYPE:WORD...", -2)
+{
+	long msgtyp = *argv[0] == '-' ?
+		      -(long)arg_num(argv[0] + 1, 1, 1000, "-MSGTYP") :
+		      (long)arg_num(argv[0], 0, 1000, "MSGTYP");
+	int id = queue_with(argv + 1), n, err;
+	struct msqid_ds ds;
+	struct msg m;
+
+	printf("received:");
+	while ((n = msgrcv(id, &m, MAX_WORD, msgtyp, IPC_NOWAIT)) >= 0)
+		printf(" %ld:%.*s", m.mtype, n, m.mtext);
+	err = errno;
+	printf("\n");
+	if (err != ENOMSG)
+		fail("msgrcv ended with %s, expected ENOMSG", errname(err));
 	must(msgctl(id, IPC_STAT, &ds), "IPC_STAT");
 	printf("left in the queue: %lu\n", (unsigned long)ds.msg_qnum);
+	must(msgctl(id, IPC_RMID, NULL), "IPC_RMID");
+}
+
+/* msg-enomsg TYPE:WORD...: a type nobody sent, IPC_NOWAIT: ENOMSG. */
+LAB_CASE(msg_enomsg, "TYPE:WORD...", -1)
+{
+	int id = queue_with(argv);
+
 	expect_err("msgrcv of an absent type, IPC_NOWAIT",
 		   msgrcv(id, &msgs[0], MAX_WORD, maxtype + 1, IPC_NOWAIT),
 		   ENOMSG);
+	must(msgctl(id, IPC_RMID, NULL), "IPC_RMID");
+}
 
-	/* A receiver asleep in msgrcv when the queue is removed. */
-	pid = xfork();
+/* msg-eidrm: a receiver asleep in msgrcv when the queue is removed. */
+LAB_CASE(msg_eidrm, "", 0)
+{
+	int id = must(msgget(IPC_PRIVATE, 0600), "msgget");
+	pid_t pid = xfork();
+
+	(void)argv;
 	if (pid == 0) {
 		phase = "receiver in msgrcv";
 		expect_err("blocked msgrcv, queue removed",
-			   msgrcv(id, &msgs[0], MAX_WORD, maxtype + 1, 0),
-			   EIDRM);
+			   msgrcv(id, &msgs[0], MAX_WORD, 0, 0), EIDRM);
 		child_exit();
 	}
-	wait_in_msgrcv(pid);
+	wait_blocked(pid, SYS_msgrcv, "receiver");
 	must(msgctl(id, IPC_RMID, NULL), "IPC_RMID");
 	reap(pid, "receiver");
+}
+
+/* removed: the id of a removed queue or set names nothing: EINVAL. */
+LAB_CASE(removed, "", 0)
+{
+	int msq = must(msgget(IPC_PRIVATE, 0600), "msgget");
+	int sem = must(semget(IPC_PRIVATE, 1, 0600), "semget");
+	struct sembuf op = { .sem_op = 1 };
+
+	(void)argv;
+	must(msgctl(msq, IPC_RMID, NULL), "IPC_RMID");
+	must(semctl(sem, 0, IPC_RMID), "IPC_RMID");
 	expect_err("msgsnd to the removed queue",
-		   msgsnd(id, &msgs[0], 1, IPC_NOWAIT), EINVAL);
+		   msgsnd(msq, &msgs[0], 1, IPC_NOWAIT), EINVAL);
+	expect_err("semop on the removed set", semop(sem, &op, 1), EINVAL);
 }
 
 static int semval(int id, int cmd)
@@ -132,13 +132,25 @@ static int semval(int id, int cmd)
 	return must(semctl(id, 0, cmd), "semctl");
 }
 
-/* A child that takes @k (with @flg), says so on @ready, waits to be killed. */
-static pid_t start_holder(int id, int k, short flg, int ready[2])
+/* A private set of one semaphore of value @n. */
+static int new_sem(int n)
+{
+	int id = must(semget(IPC_PRIVATE, 1, 0600), "semget");
+
+	must(semctl(id, 0, SETVAL, (union semun){ .val = n }), "SETVAL");
+	return id;
+}
+
+/* A child that has taken @k (with @flg) and waits to be killed. */
+static pid_t start_holder(int id, int k, short flg)
 {
 	struct sembuf op = { .sem_op = -k, .sem_flg = IPC_NOWAIT | flg };
-	pid_t pid = xfork();
+	int ready[2];
+	pid_t pid;
 	char c;
 
+	must(pipe(ready), "pipe");
+	pid = xfork();
 	if (pid == 0) {
 		must(semop(id, &op, 1), "holder semop");
 		write(ready[1], "h", 1);
@@ -147,8 +159,10 @@ static pid_t start_holder(int id, int k, short flg, int ready[2])
 			pause();
 	}
 	phase = "waiting for the holder";
+	close(ready[1]);
 	if (read(ready[0], &c, 1) != 1)
 		die("read ready");
+	close(ready[0]);
 	return pid;
 }
 
@@ -179,61 +193,80 @@ static pid_t start_waiter(int id, int k, const char *what, int want)
 }
 
 /*
- * sem N K: a holder of K of N dies; SEM_UNDO gives them back and wakes a
- * waiter, without it they are lost; EAGAIN; EIDRM for a sleeper.
+ * sem-undo N K: a holder of K of N dies; SEM_UNDO gives them back and
+ * wakes a waiter for all N.
  */
-LAB_CASE(sem, "N K", 2)
+LAB_CASE(sem_undo, "N K", 2)
 {
 	int n = arg_num(argv[0], 2, 1000, "N");
 	int k = arg_num(argv[1], 1, n, "K");
-	struct sembuf op = { .sem_op = -(n - k + 1), .sem_flg = IPC_NOWAIT };
-	int id, ready[2];
+	int id = new_sem(n);
 	pid_t pid, w;
 
-	must(pipe(ready), "pipe");
-	id = must(semget(IPC_PRIVATE, 1, 0600), "semget");
-	must(semctl(id, 0, SETVAL, (union semun){ .val = n }), "SETVAL");
-	pid = start_holder(id, k, SEM_UNDO, ready);
+	pid = start_holder(id, k, SEM_UNDO);
 	printf("holder took %d with SEM_UNDO: %d left\n", k,
 	       semval(id, GETVAL));
-	expect_err("take one more than left, IPC_NOWAIT", semop(id, &op, 1),
-		   EAGAIN);
 	w = start_waiter(id, n, "waiter for all, after the holder died", 0);
 	kill(pid, SIGKILL);
 	reap(w, "waiter");
 	waitpid(pid, NULL, 0);
 	expect_eq("left after the waiter woke", semval(id, GETVAL), 0);
+	must(semctl(id, 0, IPC_RMID), "IPC_RMID");
+}
 
-	/* The same without SEM_UNDO: what the dead holder took is lost. */
-	must(semctl(id, 0, SETVAL, (union semun){ .val = n }), "SETVAL");
-	pid = start_holder(id, k, 0, ready);
+/* sem-lost N K: without SEM_UNDO what a killed holder of K took is lost. */
+LAB_CASE(sem_lost, "N K", 2)
+{
+	int n = arg_num(argv[0], 2, 1000, "N");
+	int k = arg_num(argv[1], 1, n, "K");
+	int id = new_sem(n);
+	pid_t pid = start_holder(id, k, 0);
+
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	printf("without SEM_UNDO, holder killed: %d left\n",
 	       semval(id, GETVAL));
-
-	w = start_waiter(id, n, "sleeper when the set is removed", EIDRM);
 	must(semctl(id, 0, IPC_RMID), "IPC_RMID");
-	reap(w, "sleeper");
-	op = (struct sembuf){ .sem_op = 1 };
-	expect_err("semop on the removed set", semop(id, &op, 1), EINVAL);
 }
 
-/*
- * shm SIZE SEED: a segment attached before fork is shared with the child;
- * IPC_RMID while attached destroys it at the last detach.
- */
-LAB_CASE(shm, "SIZE SEED", 2)
+/* sem-eagain N K: K of N taken, one more than left, IPC_NOWAIT: EAGAIN. */
+LAB_CASE(sem_eagain, "N K", 2)
+{
+	int n = arg_num(argv[0], 2, 1000, "N");
+	int k = arg_num(argv[1], 1, n, "K");
+	struct sembuf take = { .sem_op = -k, .sem_flg = IPC_NOWAIT };
+	struct sembuf more = { .sem_op = -(n - k + 1), .sem_flg = IPC_NOWAIT };
+	int id = new_sem(n);
+
+	must(semop(id, &take, 1), "semop");
+	expect_err("take one more than left, IPC_NOWAIT",
+		   semop(id, &more, 1), EAGAIN);
+	expect_eq("left after EAGAIN", semval(id, GETVAL), n - k);
+	must(semctl(id, 0, IPC_RMID), "IPC_RMID");
+}
+
+/* sem-eidrm: a process asleep in semop when the set is removed. */
+LAB_CASE(sem_eidrm, "", 0)
+{
+	int id = new_sem(0);
+	pid_t w = start_waiter(id, 1, "sleeper when the set is removed",
+			       EIDRM);
+
+	(void)argv;
+	must(semctl(id, 0, IPC_RMID), "IPC_RMID");
+	reap(w, "sleeper");
+}
+
+/* shm-fork SIZE SEED: a segment attached before fork is shared. */
+LAB_CASE(shm_fork, "SIZE SEED", 2)
 {
 	size_t size = arg_num(argv[0], 1, 64 << 20, "SIZE"), i, bad = 0;
 	__u32 st = rnd_seed(arg_num(argv[1], 1, UINT_MAX, "SEED"), 1);
+	int id = must(shmget(IPC_PRIVATE, size, 0600), "shmget");
+	unsigned char *p = shmat(id, NULL, 0);
 	struct shmid_ds ds;
-	unsigned char *p;
 	pid_t pid;
-	int id;
 
-	id = must(shmget(IPC_PRIVATE, size, 0600), "shmget");
-	p = shmat(id, NULL, 0);
 	if (p == (void *)-1)
 		die("shmat");
 	must(shmctl(id, IPC_STAT, &ds), "IPC_STAT");
@@ -251,7 +284,24 @@ LAB_CASE(shm, "SIZE SEED", 2)
 	for (i = 0; i < size; i++)
 		bad += p[i] != (unsigned char)(rnd_next(&st) >> 24);
 	expect_eq("bytes of the child's that differ", bad, 0);
+	must(shmctl(id, IPC_RMID, NULL), "IPC_RMID");
+	must(shmdt(p), "shmdt");
+}
 
+/*
+ * shm-rmid KEY: IPC_RMID while attached hides the key and marks the
+ * segment SHM_DEST; it is destroyed at the last detach.
+ */
+LAB_CASE(shm_rmid, "KEY", 1)
+{
+	key_t key = arg_num(argv[0], 1, INT_MAX, "KEY");
+	int id = must(shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0600),
+		      "shmget");
+	unsigned char *p = shmat(id, NULL, 0);
+	struct shmid_ds ds;
+
+	if (p == (void *)-1)
+		die("shmat");
 	must(shmctl(id, IPC_RMID, NULL), "IPC_RMID");
 	must(shmctl(id, IPC_STAT, &ds), "IPC_STAT after IPC_RMID");
 	expect_eq("attached after IPC_RMID", ds.shm_nattch, 1);
@@ -290,10 +340,10 @@ static void expect_listed(const char *when, int key, int want)
 }
 
 /*
- * cleanup KEY: objects made with a key are kernel-persistent, found again
+ * by-key KEY: objects made with a key are kernel-persistent, found again
  * by key, listed in /proc/sysvipc, and gone after IPC_RMID.
  */
-LAB_CASE(cleanup, "KEY", 1)
+LAB_CASE(by_key, "KEY", 1)
 {
 	key_t key = arg_num(argv[0], 1, INT_MAX, "KEY");
 	int msq, sem, shm;
@@ -314,6 +364,11 @@ LAB_CASE(cleanup, "KEY", 1)
 		die("IPC_RMID");
 	expect_listed("after IPC_RMID", key, 0);
 	expect_err("msgget by key after IPC_RMID", msgget(key, 0), ENOENT);
-	/* Every sysv test removes what it made. */
+}
+
+/* cleanup: every sysv test removes what it made. */
+LAB_CASE(cleanup, "", 0)
+{
+	(void)argv;
 	expect_listed("left by the sysv tests", 0, 0);
 }
