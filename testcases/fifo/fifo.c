@@ -14,7 +14,6 @@
 
 LAB_PROGRAM(.timeout_s = 30);
 
-#define BLOCK_WAIT_MS	10000	/* how long to wait for a task to sleep */
 #define MAX_WORD	256
 
 static char path[PATH_MAX];
@@ -43,33 +42,6 @@ static int open_fifo(const char *what, int flags)
 	fd = must(open(path, flags), what);
 	printf("%s: ok\n", what);
 	return fd;
-}
-
-/* Whether @pid sleeps (state S) in open/openat, within BLOCK_WAIT_MS. */
-static int wait_blocked_in_open(pid_t pid)
-{
-	struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
-	char file[64], buf[512], state = '?', *p;
-	long cur = -1;
-	int i;
-
-	for (i = 0; i < BLOCK_WAIT_MS; i++) {
-		snprintf(file, sizeof(file), "/proc/%d/stat", (int)pid);
-		if (read_file(file, buf, sizeof(buf)) < 0)
-			die(file);
-		p = strrchr(buf, ')');
-		state = p && p[1] ? p[2] : '?';
-		snprintf(file, sizeof(file), "/proc/%d/syscall", (int)pid);
-		/* No such file: trust the state. */
-		cur = read_file(file, buf, sizeof(buf)) < 0 ? SYS_openat :
-		      strtol(buf, NULL, 10);
-		if (state == 'S' && (cur == SYS_open || cur == SYS_openat))
-			return 0;
-		nanosleep(&ms, NULL);
-	}
-	fail("reader never blocked in open: got state %c in syscall %ld",
-	     state, cur);
-	return -1;
 }
 
 /* Waits up to @ms for the reader's "open returned" byte; FAILs unless @want. */
@@ -105,7 +77,8 @@ LAB_CASE(open_block, "NAME WORD", 2)
 		child_exit();
 	}
 	close(st[1]);
-	if (!wait_blocked_in_open(pid)) {
+	/* musl's open() is SYS_open on x86-64 */
+	if (!wait_blocked(pid, SYS_open, "reader in open")) {
 		expect_open("reader open, no writer, 300 ms", st[0], 300, 0);
 		fd = open_fifo("writer open", O_WRONLY);
 		expect_open("reader open after the writer opened", st[0],
@@ -117,8 +90,27 @@ LAB_CASE(open_block, "NAME WORD", 2)
 	must(unlink(path), "unlink");
 }
 
-/* nonblock NAME WORD: ENXIO without a reader; EOF without a writer. */
-LAB_CASE(nonblock, "NAME WORD", 2)
+/* Opens the fifo's read end, then its write end, both O_NONBLOCK. */
+static void open_both(int *rfd, int *wfd)
+{
+	*rfd = open_fifo("open O_RDONLY|O_NONBLOCK", O_RDONLY | O_NONBLOCK);
+	*wfd = open_fifo("open O_WRONLY|O_NONBLOCK", O_WRONLY | O_NONBLOCK);
+}
+
+/* enxio NAME: O_WRONLY|O_NONBLOCK without a reader fails with ENXIO. */
+LAB_CASE(enxio, "NAME", 1)
+{
+	arg_path(argv[0], 1);
+	expect_err("open O_WRONLY|O_NONBLOCK, no reader",
+		   open(path, O_WRONLY | O_NONBLOCK), ENXIO);
+	must(unlink(path), "unlink");
+}
+
+/*
+ * nonblock-read NAME WORD: an O_NONBLOCK read end reads EOF while no writer
+ * ever came, EAGAIN while one is there with nothing written, then WORD.
+ */
+LAB_CASE(nonblock_read, "NAME WORD", 2)
 {
 	const char *word = argv[1];
 	size_t len = arg_word(word, MAX_WORD);
@@ -126,8 +118,6 @@ LAB_CASE(nonblock, "NAME WORD", 2)
 	int rfd, wfd;
 
 	arg_path(argv[0], 1);
-	expect_err("open O_WRONLY|O_NONBLOCK, no reader",
-		   open(path, O_WRONLY | O_NONBLOCK), ENXIO);
 	rfd = open_fifo("open O_RDONLY|O_NONBLOCK, no writer",
 			O_RDONLY | O_NONBLOCK);
 	expect_eq("read, no writer ever", read(rfd, buf, sizeof(buf)), 0);
@@ -137,15 +127,60 @@ LAB_CASE(nonblock, "NAME WORD", 2)
 		   read(rfd, buf, sizeof(buf)), EAGAIN);
 	write_full(wfd, word, len, "write");
 	print_word("read", buf, read(rfd, buf, sizeof(buf)), word);
+	must(unlink(path), "unlink");
+}
+
+/* epipe NAME: a write after the only reader closed fails with EPIPE. */
+LAB_CASE(epipe, "NAME", 1)
+{
+	int rfd, wfd;
+
+	arg_path(argv[0], 1);
+	open_both(&rfd, &wfd);
 	close(rfd);
 	signal(SIGPIPE, SIG_IGN);
-	expect_err("write after the reader closed", write(wfd, word, len),
+	expect_err("write after the reader closed", write(wfd, "x", 1),
 		   EPIPE);
 	must(unlink(path), "unlink");
 }
 
-/* name NAME WORD: the name is only a meeting point; data stays in memory. */
-LAB_CASE(name, "NAME WORD", 2)
+/* mkfifo NAME: a fifo of mode 600 at /tmp/NAME; EEXIST the second time. */
+LAB_CASE(mkfifo, "NAME", 1)
+{
+	struct stat sb;
+
+	arg_path(argv[0], 1);
+	expect_err("mkfifo again", mkfifo(path, 0600), EEXIST);
+	must(stat(path, &sb), "stat");
+	if ((sb.st_mode & (S_IFMT | 0777)) != (S_IFIFO | 0600))
+		fail("st_mode: got %o, expected a fifo of mode 600",
+		     sb.st_mode);
+	must(unlink(path), "unlink");
+}
+
+/* no-disk NAME WORD: WORD inside the fifo, its file stays of size 0. */
+LAB_CASE(no_disk, "NAME WORD", 2)
+{
+	const char *word = argv[1];
+	size_t len = arg_word(word, MAX_WORD);
+	char buf[MAX_WORD];
+	struct stat sb;
+	int rfd, wfd;
+
+	arg_path(argv[0], 1);
+	open_both(&rfd, &wfd);
+	write_full(wfd, word, len, "write");
+	must(stat(path, &sb), "stat");
+	expect_eq("st_size with the word inside", sb.st_size, 0);
+	print_word("read", buf, read(rfd, buf, sizeof(buf)), word);
+	must(unlink(path), "unlink");
+}
+
+/*
+ * unlinked NAME WORD: the name is only a meeting point: the fifo lives on
+ * after unlink, and a new fifo under the old name is another object.
+ */
+LAB_CASE(unlinked, "NAME WORD", 2)
 {
 	const char *word = argv[1];
 	size_t len = arg_word(word, MAX_WORD);
@@ -154,19 +189,10 @@ LAB_CASE(name, "NAME WORD", 2)
 	int rfd, wfd, fd;
 
 	arg_path(argv[0], 1);
-	expect_err("mkfifo again", mkfifo(path, 0600), EEXIST);
-	must(stat(path, &sb), "stat");
-	if ((sb.st_mode & (S_IFMT | 0777)) != (S_IFIFO | 0600))
-		fail("st_mode: got %o, expected a fifo of mode 600",
-		     sb.st_mode);
-	rfd = open_fifo("open O_RDONLY|O_NONBLOCK", O_RDONLY | O_NONBLOCK);
-	wfd = open_fifo("open O_WRONLY|O_NONBLOCK", O_WRONLY | O_NONBLOCK);
+	open_both(&rfd, &wfd);
 	write_full(wfd, word, len, "write");
-	must(stat(path, &sb), "stat");
-	expect_eq("st_size with the word inside", sb.st_size, 0);
 	must(unlink(path), "unlink");
 	expect_err("the name after unlink", access(path, F_OK), ENOENT);
-	/* A new fifo under the old name is another object. */
 	must(mkfifo(path, 0600), "mkfifo again after unlink");
 	must(fstat(rfd, &sb), "fstat");
 	must(stat(path, &sb2), "stat");
