@@ -51,32 +51,53 @@ static size_t pages(int fd, size_t len, __u32 *state)
 	return done;
 }
 
-/* capacity SIZE SEED: fill until EAGAIN; F_SETPIPE_SZ; EBUSY, EINVAL. */
+/*
+ * capacity SIZE SEED: F_SETPIPE_SZ to SIZE (0: keep the default) rounds
+ * up; the pipe takes F_GETPIPE_SZ bytes until EAGAIN, read back as written.
+ */
 LAB_CASE(capacity, "SIZE SEED", 2)
 {
-	unsigned long size = arg_num(argv[0], 4097, 1 << 20, "SIZE");
+	unsigned long size = arg_num(argv[0], 0, 1 << 20, "SIZE");
 	__u32 wst = rnd_seed(arg_num(argv[1], 1, UINT_MAX, "SEED"), 0);
 	__u32 rst = wst;
 	int fds[2], got;
-	size_t n;
 
 	must(pipe2(fds, O_NONBLOCK), "pipe2");
-	expect_eq("default size", fcntl(fds[1], F_GETPIPE_SZ), 65536);
-	expect_eq("bytes until EAGAIN", pages(fds[1], 0, &wst), 65536);
-	pages(fds[0], 65536, &rst);
+	if (size)
+		printf("set %lu: got %ld\n", size,
+		       must(fcntl(fds[1], F_SETPIPE_SZ, (int)size),
+			    "F_SETPIPE_SZ"));
+	got = must(fcntl(fds[0], F_GETPIPE_SZ), "F_GETPIPE_SZ");
+	printf("F_GETPIPE_SZ: %d\n", got);
+	expect_eq("bytes until EAGAIN", pages(fds[1], 0, &wst), got);
+	pages(fds[0], got, &rst);
+}
 
-	got = must(fcntl(fds[1], F_SETPIPE_SZ, (int)size), "F_SETPIPE_SZ");
-	printf("set %lu: got %d, F_GETPIPE_SZ %d\n", size, got,
-	       fcntl(fds[0], F_GETPIPE_SZ));
-	n = pages(fds[1], 0, &wst);
-	expect_eq("bytes until EAGAIN after F_SETPIPE_SZ", n, got);
+/* setpipe-ebusy: F_SETPIPE_SZ cannot shrink a pipe below its contents. */
+LAB_CASE(setpipe_ebusy, "", 0)
+{
+	__u32 st = rnd_seed(1, 0);
+	int fds[2];
+
+	(void)argv;
+	must(pipe2(fds, O_NONBLOCK), "pipe2");
+	pages(fds[1], 0, &st);
 	/* The data in the pipe needs more than one page: cannot shrink. */
 	expect_err("shrink to 4096 below the contents",
 		   fcntl(fds[1], F_SETPIPE_SZ, 4096), EBUSY);
+	expect_eq("size after EBUSY", fcntl(fds[0], F_GETPIPE_SZ), 65536);
+}
+
+/* setpipe-einval: F_SETPIPE_SZ above the range fails with EINVAL. */
+LAB_CASE(setpipe_einval, "", 0)
+{
+	int fds[2];
+
+	(void)argv;
+	must(pipe2(fds, O_NONBLOCK), "pipe2");
 	expect_err("set 2147483649",
 		   fcntl(fds[1], F_SETPIPE_SZ, 0x80000001u), EINVAL);
-	expect_eq("size after errors", fcntl(fds[0], F_GETPIPE_SZ), got);
-	pages(fds[0], n, &rst);
+	expect_eq("size after EINVAL", fcntl(fds[0], F_GETPIPE_SZ), 65536);
 }
 
 /*
@@ -243,13 +264,13 @@ LAB_CASE(big, "WRITERS RECORDS SIZE", 3)
 	       (unsigned long)writers * records);
 }
 
-/* epipe WORD: a reader takes WORD and leaves; then EPIPE and SIGPIPE. */
+/* epipe WORD: a reader takes WORD and leaves; then EPIPE (SIGPIPE ignored). */
 LAB_CASE(epipe, "WORD", 1)
 {
 	const char *word = argv[0];
 	size_t len = arg_word(word, MAX_WORD);
 	char buf[MAX_WORD];
-	int fds[2], status;
+	int fds[2];
 	pid_t pid;
 
 	must(pipe2(fds, 0), "pipe2");
@@ -267,18 +288,23 @@ LAB_CASE(epipe, "WORD", 1)
 	signal(SIGPIPE, SIG_IGN);
 	expect_err("write with no reader (SIGPIPE ignored)",
 		   write(fds[1], word, len), EPIPE);
-	close(fds[1]);
+}
 
-	/* The default action of SIGPIPE: the writer dies. */
+/* sigpipe: the default action of SIGPIPE: a writer without reader dies. */
+LAB_CASE(sigpipe, "", 0)
+{
+	int fds[2], status;
+	pid_t pid;
+
+	(void)argv;
 	must(pipe2(fds, 0), "pipe2");
 	close(fds[0]);
 	pid = xfork();
 	if (pid == 0) {
 		signal(SIGPIPE, SIG_DFL);
-		write(fds[1], word, len);
+		write(fds[1], "x", 1);
 		_exit(KSFT_FAIL);
 	}
-	close(fds[1]);
 	phase = "waiting for the writer";
 	must(waitpid(pid, &status, 0), "waitpid");
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE)
@@ -305,7 +331,6 @@ static void expect_poll(const char *what, int fd, int ms, short want)
 LAB_CASE(eof, "WORD WRITERS", 2)
 {
 	const char *word = argv[0];
-	size_t len = arg_word(word, MAX_WORD);
 	unsigned int writers = arg_num(argv[1], 1, MAX_WRITERS, "WRITERS");
 	unsigned int seen[MAX_WRITERS] = { 0 }, lines = 0, i;
 	char buf[MAX_WRITERS * (MAX_WORD + 8)], *line, *save, *colon;
@@ -313,6 +338,7 @@ LAB_CASE(eof, "WORD WRITERS", 2)
 	int fds[2], w;
 	ssize_t got;
 
+	arg_word(word, MAX_WORD);
 	must(pipe2(fds, 0), "pipe2");
 	w = fork_writers(fds, pids, writers);
 	if (w >= 0) {
@@ -337,15 +363,27 @@ LAB_CASE(eof, "WORD WRITERS", 2)
 		expect_eq("lines from one writer", seen[i], 1);
 	}
 	printf("eof after %u lines from %u writers\n", lines, writers);
+}
 
-	/* The classic bug: a write end left open in the reader. */
+/*
+ * eof-write-end-open WORD: the classic bug: a write end left open in the
+ * reader, so its read never sees EOF.
+ */
+LAB_CASE(eof_write_end_open, "WORD", 1)
+{
+	const char *word = argv[0];
+	size_t len = arg_word(word, MAX_WORD);
+	char buf[MAX_WORD];
+	int fds[2];
+	pid_t pid;
+
 	must(pipe2(fds, 0), "pipe2");
-	pids[0] = xfork();
-	if (pids[0] == 0) {
+	pid = xfork();
+	if (pid == 0) {
 		write_full(fds[1], word, len, "write");
 		child_exit();
 	}
-	reap(pids[0], "writer");
+	reap(pid, "writer");
 	print_word("read", buf, read_full(fds[0], buf, len), word);
 	expect_poll("write end still open here, poll 300 ms", fds[0], 300, 0);
 	close(fds[1]);
