@@ -109,6 +109,16 @@ LAB_CASE(stream, "SIZE SEED WORD", 3)
 	reap(pid, "child");
 }
 
+/* SIZE... into @sizes: their count. */
+static size_t arg_sizes(char **argv, size_t *sizes)
+{
+	size_t n;
+
+	for (n = 0; argv[n] && n < MAX_DGRAMS; n++)
+		sizes[n] = arg_num(argv[n], 1, 8192, "SIZE");
+	return n;
+}
+
 /* Sends one write per size, of 'a', 'b', ... */
 static void send_sizes(int fd, const size_t *sizes, size_t n, void *buf)
 {
@@ -120,22 +130,25 @@ static void send_sizes(int fd, const size_t *sizes, size_t n, void *buf)
 	}
 }
 
-/* dgram SIZE...: each datagram arrives whole; a stream merges them. */
+/* A datagram socketpair with room for all: the sends never block. */
+static void dgram_pair(int sv[2])
+{
+	int sndbuf = 4 * MAX_DGRAM * MAX_DGRAMS;
+
+	must(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), "socketpair");
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+}
+
+/* dgram SIZE...: each datagram arrives whole, one per read. */
 LAB_CASE(dgram, "SIZE...", -1)
 {
-	size_t sizes[MAX_DGRAMS], total = 0, n, i, j, bad = 0;
-	int sndbuf = 4 * MAX_DGRAM * MAX_DGRAMS, sv[2];
+	size_t sizes[MAX_DGRAMS], n = arg_sizes(argv, sizes), i, j, bad = 0;
 	static char buf[MAX_DGRAM + 1];
-	struct iovec iov = { .iov_base = buf, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	char line[MAX_DGRAMS * 8] = "";
 	ssize_t r;
+	int sv[2];
 
-	for (n = 0; argv[n] && n < MAX_DGRAMS; n++)
-		total += sizes[n] = arg_num(argv[n], 1, 8192, "SIZE");
-	must(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), "socketpair");
-	/* Room for them all: the sends never block. */
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	dgram_pair(sv);
 	send_sizes(sv[0], sizes, n, buf);
 	for (i = 0; i < n; i++) {
 		r = must(read(sv[1], buf, sizeof(buf)), "recv");
@@ -147,14 +160,40 @@ LAB_CASE(dgram, "SIZE...", -1)
 	}
 	printf("datagrams:%s\n", line);
 	expect_eq("datagram bytes that differ", bad, 0);
-	/* Too small a buffer: the rest of the datagram is dropped. */
-	send_sizes(sv[0], sizes, 1, buf);
+}
+
+/*
+ * dgram-trunc SIZE: a datagram read into too small a buffer: MSG_TRUNC,
+ * the rest of it is dropped, the next one is whole.
+ */
+LAB_CASE(dgram_trunc, "SIZE", 1)
+{
+	size_t size = arg_num(argv[0], 2, 8192, "SIZE");
+	static char buf[MAX_DGRAM + 1];
+	struct iovec iov = { .iov_base = buf, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t r;
+	int sv[2];
+
+	dgram_pair(sv);
+	send_sizes(sv[0], &size, 1, buf);
 	write_full(sv[0], "z", 1, "send");
 	r = recvmsg(sv[1], &mh, 0);
-	printf("recv of %zu bytes into 1: %zd%s\n", sizes[0], r,
+	printf("recv of %zu bytes into 1: %zd%s\n", size, r,
 	       mh.msg_flags & MSG_TRUNC ? ", MSG_TRUNC" : "");
 	print_word("next datagram", buf, read(sv[1], buf, sizeof(buf)), "z");
+}
 
+/* stream-merge SIZE...: a stream keeps no boundaries: one read takes all. */
+LAB_CASE(stream_merge, "SIZE...", -1)
+{
+	size_t sizes[MAX_DGRAMS], n = arg_sizes(argv, sizes), total = 0, i;
+	static char buf[MAX_DGRAM + 1];
+	ssize_t r;
+	int sv[2];
+
+	for (i = 0; i < n; i++)
+		total += sizes[i];
 	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
 	send_sizes(sv[0], sizes, n, buf);
 	r = read(sv[1], buf, sizeof(buf));
@@ -166,16 +205,20 @@ LAB_CASE(dgram, "SIZE...", -1)
  * A datagram server on an abstract name: no connection, each datagram
  * carries its sender's address (the client's was autobound) for the reply.
  */
-static void named_dgram(const char *word)
+LAB_CASE(dgram_autobind, "NAME WORD", 2)
 {
+	const char *word = argv[1];
 	struct sockaddr_un sa, from;
 	socklen_t salen = sizeof(sa), fromlen = sizeof(from);
-	int fd = must(sock_at(SOCK_DGRAM, 1, BIND), "dgram bind");
 	sa_family_t af = AF_UNIX;
 	char buf[MAX_WORD];
 	ssize_t n;
 	pid_t pid;
+	int fd;
 
+	arg_word(word, MAX_WORD);
+	arg_name(argv[0]);
+	fd = must(sock_at(SOCK_DGRAM, 1, BIND), "dgram bind");
 	must(getsockname(fd, (struct sockaddr *)&sa, &salen), "getsockname");
 	pid = xfork();
 	if (pid == 0) {
@@ -201,69 +244,97 @@ static void named_dgram(const char *word)
 	reap(pid, "dgram client");
 }
 
-/* named NAME WORD: a path in /tmp, the abstract namespace, datagrams. */
-LAB_CASE(named, "NAME WORD", 2)
+/* A client connects to the name of listening @lfd, sends WORD, gets it back. */
+static void echo(int lfd, int abstract, const char *word)
 {
-	const char *word = argv[1], *how;
+	const char *how = abstract ? "abstract" : "path";
 	size_t len = arg_word(word, MAX_WORD);
 	char buf[MAX_WORD], what[64];
-	int abstract, lfd, fd;
-	struct stat sb;
+	pid_t pid = xfork();
 	ssize_t n;
-	pid_t pid;
+	int fd;
+
+	if (pid == 0) {
+		fd = must(sock_at(SOCK_STREAM, abstract, CONNECT), "connect");
+		write_full(fd, word, len, "client write");
+		shutdown(fd, SHUT_WR);
+		phase = "client reading the reply";
+		snprintf(what, sizeof(what), "%s: client got back", how);
+		print_word(what, buf, read_full(fd, buf, sizeof(buf)), word);
+		child_exit();
+	}
+	phase = "accept";
+	fd = must(accept(lfd, NULL, NULL), "accept");
+	phase = "server reading";
+	n = must(read_full(fd, buf, sizeof(buf)), "server read");
+	printf("%s: server got: %.*s\n", how, (int)n, buf);
+	write_full(fd, buf, n, "server write");	/* echo */
+	close(fd);
+	reap(pid, "client");
+	close(lfd);
+}
+
+/* named-path NAME WORD: a server on /tmp/NAME, a socket file there. */
+LAB_CASE(named_path, "NAME WORD", 2)
+{
+	struct stat sb;
+	int lfd;
 
 	arg_name(argv[0]);
 	unlink(file);
-	for (abstract = 0; abstract < 2; abstract++) {
-		how = abstract ? "abstract" : "path";
-		lfd = must(sock_at(SOCK_STREAM, abstract, LISTEN), "listen");
-		if (abstract)
-			expect_err("abstract: file in /tmp", access(file, F_OK),
-				   ENOENT);
-		else if (stat(file, &sb) == 0)
-			printf("path: %s is a %s\n", file,
-			       S_ISSOCK(sb.st_mode) ? "socket" : "non-socket");
-		pid = xfork();
-		if (pid == 0) {
-			fd = must(sock_at(SOCK_STREAM, abstract, CONNECT),
-				  "connect");
-			write_full(fd, word, len, "client write");
-			shutdown(fd, SHUT_WR);
-			phase = "client reading the reply";
-			snprintf(what, sizeof(what), "%s: client got back", how);
-			print_word(what, buf, read_full(fd, buf, sizeof(buf)),
-				   word);
-			child_exit();
-		}
-		phase = "accept";
-		fd = must(accept(lfd, NULL, NULL), "accept");
-		phase = "server reading";
-		n = must(read_full(fd, buf, sizeof(buf)), "server read");
-		printf("%s: server got: %.*s\n", how, (int)n, buf);
-		write_full(fd, buf, n, "server write");	/* echo */
-		close(fd);
-		reap(pid, "client");
-		close(lfd);
-		if (!abstract)	/* close leaves it */
-			must(unlink(file), "unlink");
-	}
-	named_dgram(word);
+	lfd = must(sock_at(SOCK_STREAM, 0, LISTEN), "listen");
+	if (stat(file, &sb) == 0)
+		printf("path: %s is a %s\n", file,
+		       S_ISSOCK(sb.st_mode) ? "socket" : "non-socket");
+	echo(lfd, 0, argv[1]);
+	must(unlink(file), "unlink");	/* close leaves it */
 }
 
-/* errors NAME: ECONNREFUSED, ENOENT, EADDRINUSE. */
-LAB_CASE(errors, "NAME", 1)
+/* named-abstract NAME WORD: a server on "\0NAME": no file anywhere. */
+LAB_CASE(named_abstract, "NAME WORD", 2)
+{
+	int lfd;
+
+	arg_name(argv[0]);
+	unlink(file);
+	lfd = must(sock_at(SOCK_STREAM, 1, LISTEN), "listen");
+	expect_err("abstract: file in /tmp", access(file, F_OK), ENOENT);
+	echo(lfd, 1, argv[1]);
+}
+
+/* enoent NAME: connect to a path that does not exist. */
+LAB_CASE(enoent, "NAME", 1)
 {
 	arg_name(argv[0]);
 	unlink(file);
 	expect_err("connect to a missing path",
 		   sock_at(SOCK_STREAM, 0, CONNECT), ENOENT);
-	expect_err("connect to an abstract name nobody bound",
-		   sock_at(SOCK_STREAM, 1, CONNECT), ECONNREFUSED);
-	/* A socket file whose server is gone (the usual stale file). */
+}
+
+/* Leaves the socket file of a server that is gone (the usual stale file). */
+static void stale_file(const char *arg)
+{
+	arg_name(arg);
+	unlink(file);
 	close(sock_at(SOCK_STREAM, 0, LISTEN));
 	expect_ok("socket file left behind", access(file, F_OK));
+}
+
+/* econnrefused NAME: connect to a name nobody listens on: ECONNREFUSED. */
+LAB_CASE(econnrefused, "NAME", 1)
+{
+	stale_file(argv[0]);
+	expect_err("connect to an abstract name nobody bound",
+		   sock_at(SOCK_STREAM, 1, CONNECT), ECONNREFUSED);
 	expect_err("connect to a path nobody listens on",
 		   sock_at(SOCK_STREAM, 0, CONNECT), ECONNREFUSED);
+	unlink(file);
+}
+
+/* eaddrinuse NAME: bind to a path where a socket file is: EADDRINUSE. */
+LAB_CASE(eaddrinuse, "NAME", 1)
+{
+	stale_file(argv[0]);
 	expect_err("bind to the existing path",
 		   sock_at(SOCK_STREAM, 0, BIND), EADDRINUSE);
 	unlink(file);
@@ -341,7 +412,17 @@ LAB_CASE(rights, "NAME WORD", 2)
 	printf("sender's offset after the receiver's read: %lld\n",
 	       (long long)lseek(fd, 0, SEEK_CUR));
 	expect_eq("shared offset", lseek(fd, 0, SEEK_CUR), len);
-	close(fd);
+}
+
+/* rights-ebadf: SCM_RIGHTS with a descriptor that is not open: EBADF. */
+LAB_CASE(rights_ebadf, "", 0)
+{
+	int sv[2], fd;
+
+	(void)argv;
+	must(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
+	fd = must(dup(sv[1]), "dup");
+	close(fd);	/* a number that is free */
 	expect_err("SCM_RIGHTS with a closed fd", pass_fd(sv[0], fd), EBADF);
 }
 
