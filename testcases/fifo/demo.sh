@@ -19,10 +19,12 @@ main() {
 	say "Opening waits for the other end"
 	echo "O_RDONLY sleeps until a writer opens; O_NONBLOCK writers get ENXIO:"
 	show "$FIFO" open-block demo-fifo meet
-	show "$FIFO" nonblock demo-fifo alone
+	show "$FIFO" enxio demo-fifo
+	show "$FIFO" nonblock-read demo-fifo alone
 
 	say "The name is only a meeting point: data stays in the kernel"
-	show "$FIFO" name demo-fifo inside
+	show "$FIFO" no-disk demo-fifo inside
+	show "$FIFO" unlinked demo-fifo inside
 
 	say "Two unrelated programs started by the shell"
 	show_sh "$FIFO make demo-fifo && { $FIFO send demo-fifo 500000 9 & $FIFO recv demo-fifo 500000 9 && wait; }"

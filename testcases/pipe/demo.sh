@@ -16,7 +16,9 @@ main() {
 	echo "inherit the fds) can use it, and bytes flow one way only."
 
 	say "A bounded buffer: 64 KB by default, F_SETPIPE_SZ changes it"
+	show "$PIPE" capacity 0 7
 	show "$PIPE" capacity 100000 7
+	show "$PIPE" setpipe-ebusy
 
 	say "Writes up to PIPE_BUF (4096) are atomic, whatever the writers"
 	show "$PIPE" atomic 4 1000 4096 42
@@ -25,7 +27,9 @@ main() {
 
 	say "Ends: no reader -> EPIPE (or death by SIGPIPE); no writer -> EOF"
 	show "$PIPE" epipe gone
+	show "$PIPE" sigpipe
 	show "$PIPE" eof closed 3
+	show "$PIPE" eof-write-end-open closed
 	echo "The last lines show the classic bug: a reader that keeps its own"
 	echo "copy of the write end open never sees EOF."
 

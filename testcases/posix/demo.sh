@@ -16,6 +16,7 @@ main() {
 	show "$POSIX" notify demo-mq 42 ping
 	echo "Limits are errors, not surprises: EAGAIN when full, EMSGSIZE:"
 	show "$POSIX" mq-limits demo-mq 3 64
+	show "$POSIX" mq-emsgsize demo-mq 64
 
 	say "posix: shared memory by name (shm_open + mmap)"
 	show "$POSIX" shm demo-shm 1000000 5

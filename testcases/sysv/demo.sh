@@ -12,18 +12,21 @@ main() {
 	say "sysv: message queues with types"
 	echo "Messages carry a type; msgrcv picks in order, by lowest type, or"
 	echo "one type only:"
-	show "$SYSV" msg 3:low 1:urgent 2:normal 1:again 3:later
+	show "$SYSV" msg 0 3:low 1:urgent 2:normal 1:again 3:later
+	show "$SYSV" msg -3 3:low 1:urgent 2:normal 1:again 3:later
+	show "$SYSV" msg 1 3:low 1:urgent 2:normal 1:again 3:later
 
 	say "Semaphores with SEM_UNDO: a process that dies holding one"
 	echo "A holder takes 3 of 5 and is killed; the kernel undoes its"
 	echo "operations and wakes a waiter. Without SEM_UNDO they are lost:"
-	show "$SYSV" sem 5 3
+	show "$SYSV" sem-undo 5 3
+	show "$SYSV" sem-lost 5 3
 
 	say "Shared memory: a segment attached before fork is shared"
-	show "$SYSV" shm 1000000 11
+	show "$SYSV" shm-fork 1000000 11
 
 	say "Kernel-persistent objects: they outlive their processes"
-	show "$SYSV" cleanup 4242
+	show "$SYSV" by-key 4242
 	echo "The kernel lists every object here until IPC_RMID:"
 	show_sh 'head -1 /proc/sysvipc/msg'
 

@@ -16,11 +16,15 @@ main() {
 
 	say "Datagrams keep their boundaries; a stream does not"
 	show "$UNIX" dgram 10 2000 7 300
+	show "$UNIX" dgram-trunc 2000
+	show "$UNIX" stream-merge 10 2000 7 300
 
 	say "Names: a socket file in /tmp, or the abstract namespace (no file)"
-	show "$UNIX" named demo-sock hello
+	show "$UNIX" named-path demo-sock hello
+	show "$UNIX" named-abstract demo-sock hello
+	show "$UNIX" dgram-autobind demo-sock hello
 	echo "A name nobody listens on: ECONNREFUSED (a stale socket file too)."
-	show "$UNIX" errors demo-sock
+	show "$UNIX" econnrefused demo-sock
 
 	say "What only a Unix socket carries: open files and credentials"
 	echo "SCM_RIGHTS passes an open file to a process that never had it,"
