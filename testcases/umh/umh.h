@@ -37,7 +37,7 @@ void expect_is(const char *what, const char *got, const char *want);
 void expect_record(const struct call *c, const char *what, const char *want);
 void make_file(const char *path, mode_t mode, const char *text);
 void prep(struct call *c, __u32 wait, const char *status, int go,
-	  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+	  const char *fmt, ...);
 void prep_argv(struct call *c, char **extra, int nextra, char **env,
 	       int nenv);
 long call_run(int fd, struct call *c);
