@@ -41,7 +41,6 @@ void prep(struct call *c, __u32 wait, const char *status, int go,
 void prep_argv(struct call *c, char **extra, int nextra, char **env,
 	       int nenv);
 long call_run(int fd, struct call *c);
-void check_result(const struct call *c);
 void call_ok(int fd, struct call *c);
 char *show_record(const struct call *c, int print);
 void want_line(const char *rec, const char *fmt, ...);
