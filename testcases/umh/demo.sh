@@ -24,7 +24,7 @@ main() {
 	echo "stdout, so it writes what it saw to a file; the exit status 42"
 	echo "comes back through the ioctl. UMH_WAIT_PROC returns the raw wait"
 	echo "status (42 << 8 = 10752): the driver has to decode it."
-	show "$UMH" run demo 42 2 hello kernel GREETING=hi
+	show "$UMH" run proc demo 42 2 hello kernel GREETING=hi
 
 	say "It runs as root, with the kernel's credentials, whoever asked"
 	echo "The caller below is user nobody in /tmp; the helper is uid 0 in /,"

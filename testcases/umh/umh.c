@@ -150,19 +150,33 @@ void call_ok(int fd, struct call *c)
 	check_result(c);
 }
 
-/* The helper gets the ARGs after its own four words, and the ENVs. */
-LAB_CASE(run, "TAG STATUS NARGS ARG... ENV...", -3)
+/* MODE: nowait, exec or proc (IPCLAB_UMH_NO_WAIT, _WAIT_EXEC, _WAIT_PROC). */
+static __u32 arg_mode(const char *s, __u32 min)
 {
-	int nargs = arg_num(argv[2], 0, IPCLAB_UMH_MAX_ARGS - 4, "NARGS");
-	int argc = 3;
+	static const char *const modes[] = { "nowait", "exec", "proc" };
+	__u32 mode = min;
+
+	while (mode < ARRAY_SIZE(modes) && strcmp(s, modes[mode]))
+		mode++;
+	if (mode == ARRAY_SIZE(modes))
+		bad_usage(min ? "MODE is exec or proc" :
+			  "MODE is proc, exec or nowait");
+	return mode;
+}
+
+/* The helper gets the ARGs after its own four words, and the ENVs. */
+LAB_CASE(run, "MODE TAG STATUS NARGS ARG... ENV...", -4)
+{
+	int nargs = arg_num(argv[3], 0, IPCLAB_UMH_MAX_ARGS - 4, "NARGS");
+	int argc = 4;
 	struct call c;
 
 	while (argv[argc])
 		argc++;
-	if (argc < 3 + nargs)
+	if (argc < 4 + nargs)
 		bad_usage("NARGS ARGs, then the ENVs");
-	prep(&c, IPCLAB_UMH_WAIT_PROC, argv[1], 0, "%s", argv[0]);
-	prep_argv(&c, argv + 3, nargs, argv + 3 + nargs, argc - 3 - nargs);
+	prep(&c, arg_mode(argv[0], 0), argv[2], 0, "%s", argv[1]);
+	prep_argv(&c, argv + 4, nargs, argv + 4 + nargs, argc - 4 - nargs);
 	call_ok(open_umh(), &c);
 	show_record(&c, 1);
 }
@@ -224,11 +238,8 @@ LAB_CASE(errors, "TAG MODE", 2)
 	size_t i;
 	int fd;
 
-	if (strcmp(argv[1], "exec") && strcmp(argv[1], "proc"))
-		bad_usage("MODE is exec or proc");
 	/* c.record: the script's mark */
-	prep(&c, strcmp(argv[1], "exec") ? IPCLAB_UMH_WAIT_PROC :
-	     IPCLAB_UMH_WAIT_EXEC, "0", 0, "%s-ran", tag);
+	prep(&c, arg_mode(argv[1], 1), "0", 0, "%s-ran", tag);
 	snprintf(missing, sizeof(missing), "%sumh-missing-%s", IPCLAB_UMH_DIR,
 		 tag);
 	snprintf(noexec, sizeof(noexec), "%sumh-noexec-%s", IPCLAB_UMH_DIR,
