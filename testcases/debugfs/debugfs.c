@@ -4,12 +4,6 @@
  * (debugfs_create_u32/u64 files and a seq_file); exits 0 pass, 1 fail,
  * 4 skip.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
 
 #include "ipclab_uapi.h"

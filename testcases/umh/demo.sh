@@ -40,17 +40,17 @@ main() {
 	show "$UMH" wait-exec demo 5
 	echo "UMH_WAIT_PROC: only when the helper exited; meanwhile the caller"
 	echo "sleeps uninterruptibly (state D), even a signal must wait:"
-	show "$UMH" wait-proc demo 6
+	show "$UMH" wait-signal demo 6
 	echo "UMH_KILLABLE lets SIGKILL end that wait; the helper runs on:"
 	show "$UMH" killable demo 7
 	echo "No wait at all: no error comes back, the result only reaches the log:"
 	show "$UMH" no-wait demo 8
 
 	say "Errors of the exec come back as errno, never as an oops"
-	show "$UMH" errors demo
+	show "$UMH" errors demo proc
 
 	say "Several helpers at once, each result to its own caller"
-	show "$UMH" concurrent 4 demo 10
+	show "$UMH" concurrent demo 4 10
 
 	say "umh: the point"
 	echo "The kernel can start a program on its own initiative, but only as a"

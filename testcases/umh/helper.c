@@ -120,11 +120,12 @@ int record_pid(const char *rec)
 /*
  * Waits for @c's record (and removes it), prints it with @print and checks
  * it against the request: every argv and envp word, the exit status, the
- * pid. Returns it, "\n" before each line.
+ * pid. Returns it, "\n" before each line, until the next call.
  */
-char *show_record(const struct call *c, char *buf, size_t size, int print)
+char *show_record(const struct call *c, int print)
 {
 	const struct ipclab_umh_run *s = &c->sent;
+	static char buf[8192];
 	const char *w;
 	size_t n;
 	__u32 i;
@@ -136,7 +137,7 @@ char *show_record(const struct call *c, char *buf, size_t size, int print)
 		exit(KSFT_FAIL);
 	}
 	buf[0] = '\n';
-	if (read_file(c->record, buf + 1, size - 1) < 0)
+	if (read_file(c->record, buf + 1, sizeof(buf) - 1) < 0)
 		die(c->record);
 	unlink(c->record);
 	for (p = buf + 1; print && *p; p += n + !!p[n]) {

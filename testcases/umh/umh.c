@@ -7,6 +7,7 @@
  * (helper.c) against its request. Exits 0 pass, 1 fail, 4 skip.
  */
 #include <grp.h>
+#include <stdarg.h>
 #include <sys/ioctl.h>
 
 #include "umh.h"
@@ -27,6 +28,12 @@ void expect_is(const char *what, const char *got, const char *want)
 	printf("%s: %s\n", what, got);
 	if (strcmp(got, want))
 		fail("%s: got %s, expected %s", what, got, want);
+}
+
+/* Prints "WHAT: present" or "absent" for @c's record; FAILs unless @want. */
+void expect_record(const struct call *c, const char *what, const char *want)
+{
+	expect_is(what, exists(c->record) ? "present" : "absent", want);
 }
 
 void make_file(const char *path, mode_t mode, const char *text)
@@ -71,12 +78,19 @@ void prep_argv(struct call *c, char **extra, int nextra, char **env,
 
 /*
  * A request to run this binary as the helper, recording to /tmp/umh-TAG
- * and, with @go, waiting for /tmp/umh-TAG.go first. Both start absent.
- * TAG names files in /tmp and /opt/ipclab: a plain word, never a path.
+ * (TAG: @fmt...) and, with @go, waiting for /tmp/umh-TAG.go first. Both
+ * start absent. TAG names files in /tmp and /opt/ipclab: a plain word,
+ * never a path.
  */
-void prep(struct call *c, __u32 wait, const char *tag, const char *status,
-	  int go)
+void prep(struct call *c, __u32 wait, const char *status, int go,
+	  const char *fmt, ...)
 {
+	char tag[100];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tag, sizeof(tag), fmt, ap);
+	va_end(ap);
 	if (!*tag || tag[strspn(tag, TAG_CHARS)])
 		bad_usage("TAG must be a word of A-Z a-z 0-9 _ -");
 	memset(c, 0, sizeof(*c));
@@ -105,7 +119,7 @@ long call_run(int fd, struct call *c)
 }
 
 /* Only WAIT_PROC knows how the helper ended; NO_WAIT not even its pid. */
-void check_result(const struct call *c)
+static void check_result(const struct call *c)
 {
 	const struct ipclab_umh_run *r = &c->r;
 	int sig = strncmp(c->status, "sig:", 4) ? 0 : atoi(c->status + 4);
@@ -136,37 +150,46 @@ void call_ok(int fd, struct call *c)
 	check_result(c);
 }
 
+/* MODE: nowait, exec or proc (IPCLAB_UMH_NO_WAIT, _WAIT_EXEC, _WAIT_PROC). */
+static __u32 arg_mode(const char *s, __u32 min)
+{
+	static const char *const modes[] = { "nowait", "exec", "proc" };
+	__u32 mode = min;
+
+	while (mode < ARRAY_SIZE(modes) && strcmp(s, modes[mode]))
+		mode++;
+	if (mode == ARRAY_SIZE(modes))
+		bad_usage(min ? "MODE is exec or proc" :
+			  "MODE is proc, exec or nowait");
+	return mode;
+}
+
 /* The helper gets the ARGs after its own four words, and the ENVs. */
 LAB_CASE(run, "MODE TAG STATUS NARGS ARG... ENV...", -4)
 {
-	/* Indexed by IPCLAB_UMH_NO_WAIT, _WAIT_EXEC, _WAIT_PROC. */
-	static const char *const modes[] = { "nowait", "exec", "proc" };
 	int nargs = arg_num(argv[3], 0, IPCLAB_UMH_MAX_ARGS - 4, "NARGS");
-	int argc = 4, mode = 0;
-	char buf[8192];
+	int argc = 4;
 	struct call c;
 
 	while (argv[argc])
 		argc++;
-	while (mode < 3 && strcmp(argv[0], modes[mode]))
-		mode++;
-	if (argc < 4 + nargs || mode == 3)
-		bad_usage("MODE is proc, exec or nowait, then NARGS ARGs");
-	prep(&c, mode, argv[1], argv[2], 0);
+	if (argc < 4 + nargs)
+		bad_usage("NARGS ARGs, then the ENVs");
+	prep(&c, arg_mode(argv[0], 0), argv[2], 0, "%s", argv[1]);
 	prep_argv(&c, argv + 4, nargs, argv + 4 + nargs, argc - 4 - nargs);
 	call_ok(open_umh(), &c);
-	show_record(&c, buf, sizeof(buf), 1);
+	show_record(&c, 1);
 }
 
-/* Nobody asks, in /tmp, files open: the helper is root, in /, none open. */
-LAB_CASE(credentials, "TAG", 1)
+/* Nobody asks, in /tmp, stdin and stdout open: the helper's record. */
+static char *nobody_asks(const char *tag)
 {
 	int open0 = fcntl(0, F_GETFD) >= 0, open1 = fcntl(1, F_GETFD) >= 0;
-	char cwd[64], buf[8192], *rec;
+	char cwd[64];
 	struct call c;
 	int fd;
 
-	prep(&c, IPCLAB_UMH_WAIT_PROC, argv[0], "0", 0);
+	prep(&c, IPCLAB_UMH_WAIT_PROC, "0", 0, "%s", tag);
 	fd = open_umh();
 	if (chdir("/tmp") < 0 || setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
 	    setuid(65534) < 0 || !getcwd(cwd, sizeof(cwd)))
@@ -178,17 +201,29 @@ LAB_CASE(credentials, "TAG", 1)
 	    !open0 || !open1)
 		fail("the caller must be nobody in /tmp, stdin and stdout open");
 	call_ok(fd, &c);
-	rec = show_record(&c, buf, sizeof(buf), 1);
-	want_line(rec, "uid: 0 gid: 0 euid: 0 egid: 0");
+	return show_record(&c, 1);
+}
+
+/* The helper is root, whoever asks. */
+LAB_CASE(credentials, "TAG", 1)
+{
+	want_line(nobody_asks(argv[0]), "uid: 0 gid: 0 euid: 0 egid: 0");
+}
+
+/* It starts in /, with no open files, a child of a kernel worker. */
+LAB_CASE(clean_context, "TAG", 1)
+{
+	char *rec = nobody_asks(argv[0]);
+
 	want_line(rec, "cwd: /");
 	want_line(rec, "stdin: closed stdout: closed stderr: closed");
 	want_line(rec, "parent: kworker");
 }
 
-/* The exec's own errno comes back, in both waiting modes. */
-LAB_CASE(errors, "TAG", 1)
+/* The exec's own errno comes back, in waiting mode MODE. */
+LAB_CASE(errors, "TAG MODE", 2)
 {
-	char missing[128], noexec[128], junk[128], word[128], text[300];
+	char missing[128], noexec[128], junk[128], text[300];
 	const struct {
 		const char *what, *path;
 		int err;
@@ -198,43 +233,38 @@ LAB_CASE(errors, "TAG", 1)
 		{ "a directory", IPCLAB_UMH_DIR, EACCES },
 		{ "not a program", junk, ENOEXEC },
 	};
-	static const char *const modes[] = { "", "WAIT_EXEC", "WAIT_PROC" };
+	const char *tag = argv[0];
 	struct call c;
 	size_t i;
-	__u32 m;
 	int fd;
 
-	snprintf(word, sizeof(word), "%s-ran", argv[0]);
-	prep(&c, 0, word, "0", 0);	/* c.record: the script's mark */
+	/* c.record: the script's mark */
+	prep(&c, arg_mode(argv[1], 1), "0", 0, "%s-ran", tag);
 	snprintf(missing, sizeof(missing), "%sumh-missing-%s", IPCLAB_UMH_DIR,
-		 argv[0]);
+		 tag);
 	snprintf(noexec, sizeof(noexec), "%sumh-noexec-%s", IPCLAB_UMH_DIR,
-		 argv[0]);
-	snprintf(junk, sizeof(junk), "%sumh-junk-%s", IPCLAB_UMH_DIR, argv[0]);
+		 tag);
+	snprintf(junk, sizeof(junk), "%sumh-junk-%s", IPCLAB_UMH_DIR, tag);
 	/* A script that would leave a mark, but without the execute bit. */
 	snprintf(text, sizeof(text),
 		 "#!/bin/busybox sh\n/bin/busybox touch %s\n", c.record);
 	make_file(noexec, 0644, text);
 	/* Executable, but neither ELF nor #!. */
-	snprintf(text, sizeof(text), "%s is not a program\n", argv[0]);
+	snprintf(text, sizeof(text), "%s is not a program\n", tag);
 	make_file(junk, 0755, text);
 
 	fd = open_umh();
-	for (m = IPCLAB_UMH_WAIT_EXEC; m <= IPCLAB_UMH_WAIT_PROC; m++) {
-		for (i = 0, c.r.wait = m; i < ARRAY_SIZE(tries); i++) {
-			snprintf(word, sizeof(word), "%s %s", modes[m],
-				 tries[i].what);
-			set_path(&c.r, tries[i].path);
-			expect_err(word, call_run(fd, &c), tries[i].err);
-		}
+	for (i = 0; i < ARRAY_SIZE(tries); i++) {
+		set_path(&c.r, tries[i].path);
+		expect_err(tries[i].what, call_run(fd, &c), tries[i].err);
 	}
-	expect_is("mode 0644 script ran", yes_no(exists(c.record)), "no");
+	expect_record(&c, "mode 0644 script's mark", "absent");
 	unlink(noexec);
 	unlink(junk);
 	unlink(c.record);
 }
 
-/* Paths outside /opt/ipclab/: EPERM, before anything runs; bad requests. */
+/* Paths outside /opt/ipclab/: EPERM, before anything runs. */
 LAB_CASE(refuse, "TAG", 1)
 {
 	static const char *const paths[] = {
@@ -246,15 +276,12 @@ LAB_CASE(refuse, "TAG", 1)
 		"opt/ipclab/umh",
 		"",
 	};
-	struct ipclab_umh_run base;
 	char word[160], *words[2];
 	struct call c;
 	size_t i;
 	int fd;
 
-	snprintf(word, sizeof(word), "%s-pwned", argv[0]);
-	prep(&c, IPCLAB_UMH_WAIT_PROC, word, "0", 0);
-	base = c.r;
+	prep(&c, IPCLAB_UMH_WAIT_PROC, "0", 0, "%s-pwned", argv[0]);
 	fd = open_umh();
 	/* busybox touch MARKER: would leave a root-owned file if it ran. */
 	words[0] = "touch";
@@ -266,10 +293,22 @@ LAB_CASE(refuse, "TAG", 1)
 		set_path(&c.r, paths[i]);
 		expect_err(word, call_run(fd, &c), EPERM);
 	}
-	expect_is("refused programs ran", yes_no(exists(c.record)), "no");
+	expect_record(&c, "refused programs' mark", "absent");
+	unlink(c.record);
+}
 
+/* Malformed requests: EINVAL (EFAULT, ENOTTY), and no helper runs. */
+LAB_CASE(bad_request, "TAG", 1)
+{
+	struct ipclab_umh_run base;
+	char *words[1] = { argv[0] };
+	struct call c;
+	int fd;
+
+	prep(&c, IPCLAB_UMH_WAIT_PROC, "0", 0, "%s-pwned", argv[0]);
+	base = c.r;
+	fd = open_umh();
 	/* Each from the valid request @base, which would run a helper. */
-	c.r = base;
 	memset(c.r.path, 'x', sizeof(c.r.path));
 	expect_err("unterminated path", call_run(fd, &c), EINVAL);
 	c.r = base;
@@ -283,7 +322,6 @@ LAB_CASE(refuse, "TAG", 1)
 	memset(c.r.argv, 'y', sizeof(c.r.argv));
 	expect_err("word without NUL", call_run(fd, &c), EINVAL);
 	c.r = base;
-	words[0] = argv[0];
 	pack(c.r.envp, words, 1);
 	c.r.envc = 1;
 	expect_err("env word without '='", call_run(fd, &c), EINVAL);
@@ -299,6 +337,6 @@ LAB_CASE(refuse, "TAG", 1)
 		   EFAULT);
 	expect_err("unknown ioctl", ioctl(fd, _IO(IPCLAB_IOC_MAGIC, 0x5f)),
 		   ENOTTY);
-	expect_is("helpers ran", yes_no(exists(c.record)), "no");
+	expect_record(&c, "helpers' records", "absent");
 	unlink(c.record);
 }

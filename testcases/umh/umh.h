@@ -14,20 +14,13 @@
 #define set_path(r, p)	snprintf((r)->path, sizeof((r)->path), "%s", p)
 #define yes_no(cond)	((cond) ? "yes" : "no")
 
-static inline void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Polls @cond every 2 ms for up to @ms: whether it came true. */
 #define WAIT_FOR(cond, ms) ({					\
 	long long end_ = now_ms() + (ms);			\
 	int ok_;						\
 								\
 	while (!(ok_ = (cond)) && now_ms() < end_)		\
-		sleep_ms(2);					\
+		usleep(2000);					\
 	ok_;							\
 })
 
@@ -41,15 +34,15 @@ struct call {
 };
 
 void expect_is(const char *what, const char *got, const char *want);
+void expect_record(const struct call *c, const char *what, const char *want);
 void make_file(const char *path, mode_t mode, const char *text);
-void prep(struct call *c, __u32 wait, const char *tag, const char *status,
-	  int go);
+void prep(struct call *c, __u32 wait, const char *status, int go,
+	  const char *fmt, ...);
 void prep_argv(struct call *c, char **extra, int nextra, char **env,
 	       int nenv);
 long call_run(int fd, struct call *c);
-void check_result(const struct call *c);
 void call_ok(int fd, struct call *c);
-char *show_record(const struct call *c, char *buf, size_t size, int print);
+char *show_record(const struct call *c, int print);
 void want_line(const char *rec, const char *fmt, ...);
 int record_pid(const char *rec);
 

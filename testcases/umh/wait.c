@@ -10,8 +10,11 @@
 
 #define MAX_PROCS	12
 
-/* Finds "queued helper PID: ..." in /dev/kmsg within WAIT_MS; prints it. */
-static void kmsg_find(int pid)
+/*
+ * Finds "queued helper PID: ..." in /dev/kmsg within WAIT_MS; prints it and
+ * FAILs unless it says "wait status @ws".
+ */
+static void kmsg_find(int pid, int ws)
 {
 	int fd = must(open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC),
 		      "/dev/kmsg");
@@ -23,39 +26,103 @@ static void kmsg_find(int pid)
 	while (!hit && now_ms() < end) {
 		n = read(fd, buf, sizeof(buf) - 1);
 		if (n < 0 && errno == EAGAIN)
-			sleep_ms(100);
+			usleep(100000);
 		buf[n > 0 ? n : 0] = '\0';	/* EPIPE: records lost, go on */
 		hit = strstr(buf, want);
 	}
-	if (hit)
-		printf("kmsg: %.*s\n", (int)strcspn(hit, "\n"), hit);
-	else
-		fail("no \"%s\" line in /dev/kmsg within %d ms", want, WAIT_MS);
 	close(fd);
+	if (!hit) {
+		fail("no \"%s\" line in /dev/kmsg within %d ms", want, WAIT_MS);
+		return;
+	}
+	hit[strcspn(hit, "\n")] = '\0';
+	printf("kmsg: %s\n", hit);
+	snprintf(want, sizeof(want), "wait status %d", ws);
+	if (strcmp(hit + strcspn(hit, ":") + 2, want))
+		fail("kmsg: expected \"%s\" for helper %d", want, pid);
+}
+
+/* Whether @pid sleeps uninterruptibly (D) within WAIT_MS; else a FAIL. */
+static int wait_d(pid_t pid, const char *who)
+{
+	phase = "waiting for a caller to sleep in the ioctl";
+	if (WAIT_FOR(proc_state(pid) == 'D', WAIT_MS))
+		return 1;
+	fail("the %s never slept in the ioctl", who);
+	return 0;
+}
+
+static void expect_d(pid_t pid, const char *what)
+{
+	char state[] = "state ?";
+
+	state[6] = proc_state(pid);
+	expect_is(what, state, "state D");
 }
 
 /* UMH_WAIT_EXEC returns once the exec succeeded; the helper runs on. */
 LAB_CASE(wait_exec, "TAG STATUS", 2)
 {
-	char path[64], buf[8192], *rec;
+	char path[64], *rec;
 	struct call c;
 
-	prep(&c, IPCLAB_UMH_WAIT_EXEC, argv[0], argv[1], 1);
+	prep(&c, IPCLAB_UMH_WAIT_EXEC, argv[1], 1, "%s", argv[0]);
 	call_ok(open_umh(), &c);
 	snprintf(path, sizeof(path), "/proc/%d", c.r.pid);
 	expect_is("helper alive after the ioctl returned", yes_no(exists(path)),
 		  "yes");
-	expect_is("record after the ioctl returned",
-		  exists(c.record) ? "present" : "absent", "absent");
+	expect_record(&c, "record after the ioctl returned", "absent");
 	touch(c.go);
-	rec = show_record(&c, buf, sizeof(buf), 1);
+	rec = show_record(&c, 1);
 	want_line(rec, "waited: go file appeared");
 	want_line(rec, "parent: kthreadd");
 	phase = "waiting for the helper to exit";
 	while (exists(path))
-		sleep_ms(2);
+		usleep(2000);
 	printf("helper exited: yes\n");
 	unlink(c.go);
+}
+
+/*
+ * UMH_WAIT_PROC sleeps uninterruptibly (D) until the helper exits: a child
+ * watches us (with @sig, sends us SIGUSR1 first), then creates the go file
+ * the helper waits for.
+ */
+static void wait_proc_watched(char **argv, int sig)
+{
+	pid_t parent = getpid(), child;
+	struct call c;
+	char *rec;
+	int fd;
+
+	prep(&c, IPCLAB_UMH_WAIT_PROC, argv[1], 1, "%s", argv[0]);
+	fd = open_umh();
+	child = xfork();
+	if (!child) {
+		if (wait_d(parent, "caller"))
+			printf("watcher: caller is in state D (uninterruptible)\n");
+		expect_record(&c, "watcher: record while the caller waits",
+			      "absent");
+		if (sig) {
+			kill(parent, SIGUSR1);
+			usleep(100000);
+			expect_d(parent, "watcher: caller after SIGUSR1");
+		}
+		touch(c.go);
+		child_exit();
+	}
+	call_ok(fd, &c);
+	wait_pass(child, "watcher");
+	expect_record(&c, "record when the ioctl returned", "present");
+	rec = show_record(&c, 1);
+	want_line(rec, "waited: go file appeared");
+	want_line(rec, "parent: kworker");
+	unlink(c.go);
+}
+
+LAB_CASE(wait_proc, "TAG STATUS", 2)
+{
+	wait_proc_watched(argv, 0);
 }
 
 static int got_usr1;
@@ -66,62 +133,30 @@ static void on_usr1(int sig)
 	__atomic_store_n(&got_usr1, 1, __ATOMIC_RELEASE);
 }
 
-/*
- * UMH_WAIT_PROC sleeps uninterruptibly (D) until the helper exits: a child
- * watches us, signals us, then creates the go file the helper waits for.
- */
-LAB_CASE(wait_proc, "TAG STATUS", 2)
+/* A signal does not end a WAIT_PROC wait; it is handled after the return. */
+LAB_CASE(wait_signal, "TAG STATUS", 2)
 {
 	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
-	pid_t parent = getpid(), child;
-	char buf[8192], *rec, state[] = "state ?";
-	struct call c;
-	int fd;
 
-	prep(&c, IPCLAB_UMH_WAIT_PROC, argv[0], argv[1], 1);
 	sigaction(SIGUSR1, &sa, NULL);
-	fd = open_umh();
-	child = xfork();
-	if (!child) {
-		if (WAIT_FOR(proc_state(parent) == 'D', WAIT_MS))
-			printf("watcher: caller is in state D (uninterruptible)\n");
-		else
-			fail("the caller never slept in the ioctl");
-		expect_is("watcher: record while the caller waits",
-			  exists(c.record) ? "present" : "absent", "absent");
-		kill(parent, SIGUSR1);
-		sleep_ms(100);
-		state[6] = proc_state(parent);
-		expect_is("watcher: caller after SIGUSR1", state, "state D");
-		touch(c.go);
-		child_exit();
-	}
-	call_ok(fd, &c);
-	wait_pass(child, "watcher");
+	wait_proc_watched(argv, 1);
 	expect_is("SIGUSR1 handled",
 		  yes_no(__atomic_load_n(&got_usr1, __ATOMIC_ACQUIRE)), "yes");
-	expect_is("record when the ioctl returned",
-		  exists(c.record) ? "present" : "absent", "present");
-	rec = show_record(&c, buf, sizeof(buf), 1);
-	want_line(rec, "waited: go file appeared");
-	want_line(rec, "parent: kworker");
-	unlink(c.go);
 }
 
 /* NO_WAIT returns at once: the status, or an error, only reaches the log. */
 LAB_CASE(no_wait, "TAG STATUS", 2)
 {
-	char buf[8192];
 	struct call c;
 	int fd, pid;
 
-	prep(&c, IPCLAB_UMH_NO_WAIT, argv[0], argv[1], 0);
+	prep(&c, IPCLAB_UMH_NO_WAIT, argv[1], 0, "%s", argv[0]);
 	fd = open_umh();
 	call_ok(fd, &c);
 	printf("pid from ioctl: %d\n", c.r.pid);
-	pid = record_pid(show_record(&c, buf, sizeof(buf), 1));
+	pid = record_pid(show_record(&c, 1));
 	expect_is("helper ran", yes_no(pid > 0), "yes");
-	kmsg_find(pid);
+	kmsg_find(pid, atoi(argv[1]) << 8);
 	snprintf(c.r.path, sizeof(c.r.path), "%sumh-missing-%s",
 		 IPCLAB_UMH_DIR, argv[0]);
 	expect_ok("no-wait on a missing program", call_run(fd, &c));
@@ -136,9 +171,7 @@ static pid_t start_killed(struct call *c, const char *who)
 		call_run(open_umh(), c);
 		_exit(KSFT_FAIL);	/* SIGKILL ends it first */
 	}
-	phase = "waiting for a caller to sleep in the ioctl";
-	if (!WAIT_FOR(proc_state(pid) == 'D', WAIT_MS))
-		fail("the %s caller never slept in the ioctl", who);
+	wait_d(pid, who);
 	kill(pid, SIGKILL);
 	return pid;
 }
@@ -158,42 +191,42 @@ static void expect_killed(pid_t pid, const char *what)
 	expect_is(what, got, "killed by signal 9");
 }
 
-/* SIGKILL ends a WAIT_PROC wait only with IPCLAB_UMH_KILLABLE. */
-LAB_CASE(killable, "TAG STATUS", 2)
+/* Plain WAIT_PROC: SIGKILL waits for the helper (the weakness). */
+LAB_CASE(kill_plain, "TAG STATUS", 2)
 {
-	char word[128], buf[8192], state[] = "state ?";
 	struct call c;
 	pid_t child;
 
-	/* 1. A killable call that is not killed works like WAIT_PROC. */
-	snprintf(word, sizeof(word), "%s-ok", argv[0]);
-	prep(&c, IPCLAB_UMH_WAIT_PROC | IPCLAB_UMH_KILLABLE, word, argv[1], 0);
-	call_ok(open_umh(), &c);
-	show_record(&c, buf, sizeof(buf), 1);
-
-	/* 2. Plain WAIT_PROC: SIGKILL waits for the helper. */
-	snprintf(word, sizeof(word), "%s-plain", argv[0]);
-	prep(&c, IPCLAB_UMH_WAIT_PROC, word, argv[1], 1);
-	child = start_killed(&c, "plain");
-	sleep_ms(300);
-	state[6] = proc_state(child);
-	expect_is("plain caller 300 ms after SIGKILL", state, "state D");
+	prep(&c, IPCLAB_UMH_WAIT_PROC, argv[1], 1, "%s", argv[0]);
+	child = start_killed(&c, "plain caller");
+	usleep(300000);
+	expect_d(child, "plain caller 300 ms after SIGKILL");
 	touch(c.go);
 	expect_killed(child, "plain caller once the helper exited");
-	expect_is("plain helper finished", yes_no(exists(c.record)), "yes");
+	expect_record(&c, "plain helper's record", "present");
 	unlink(c.record);
 	unlink(c.go);
+}
 
-	/* 3. KILLABLE: SIGKILL ends the wait; the helper runs on. */
-	snprintf(word, sizeof(word), "%s-kill", argv[0]);
-	prep(&c, IPCLAB_UMH_WAIT_PROC | IPCLAB_UMH_KILLABLE, word, argv[1], 1);
-	child = start_killed(&c, "killable");
+/* With IPCLAB_UMH_KILLABLE, SIGKILL ends the wait; the helper runs on. */
+LAB_CASE(killable, "TAG STATUS", 2)
+{
+	__u32 wait = IPCLAB_UMH_WAIT_PROC | IPCLAB_UMH_KILLABLE;
+	struct call c;
+	pid_t child;
+
+	/* A killable call that is not killed works like WAIT_PROC. */
+	prep(&c, wait, argv[1], 0, "%s-ok", argv[0]);
+	call_ok(open_umh(), &c);
+	show_record(&c, 1);
+
+	prep(&c, wait, argv[1], 1, "%s-kill", argv[0]);
+	child = start_killed(&c, "killable caller");
 	expect_killed(child, "killable caller");
-	expect_is("killable helper when its caller died",
-		  exists(c.record) ? "finished" : "still running",
-		  "still running");
+	expect_record(&c, "killable helper's record when its caller died",
+		      "absent");
 	touch(c.go);
-	kmsg_find(record_pid(show_record(&c, buf, sizeof(buf), 0)));
+	kmsg_find(record_pid(show_record(&c, 0)), atoi(argv[1]) << 8);
 	unlink(c.go);
 }
 
@@ -201,19 +234,19 @@ LAB_CASE(killable, "TAG STATUS", 2)
  * N callers at once (their helpers wait for one go file), each with its own
  * word and exit status STATUS+i, each gets its own result back.
  */
-LAB_CASE(concurrent, "N TAG STATUS", 3)
+LAB_CASE(concurrent, "TAG N STATUS", 3)
 {
-	int n = arg_num(argv[0], 2, MAX_PROCS, "N");
+	int n = arg_num(argv[1], 2, MAX_PROCS, "N");
 	int base = arg_num(argv[2], 0, 255 - MAX_PROCS, "STATUS");
-	char go[136], word[128], st[16], buf[8192], *extra[1] = { word };
+	char go[136], word[128], st[16], *extra[1] = { word };
 	pid_t pids[MAX_PROCS];
 	int i, waiting = 0;
 	struct call c;
 
 	for (i = 0; i < n; i++) {
-		snprintf(word, sizeof(word), "%s-%d", argv[1], i);
+		snprintf(word, sizeof(word), "%s-%d", argv[0], i);
 		snprintf(st, sizeof(st), "%d", base + i);
-		prep(&c, IPCLAB_UMH_WAIT_PROC, word, st, 1);
+		prep(&c, IPCLAB_UMH_WAIT_PROC, st, 1, "%s", word);
 		if (!i)		/* all wait for the first one's go file */
 			snprintf(go, sizeof(go), "%s", c.go);
 		snprintf(c.go, sizeof(c.go), "%s", go);
@@ -221,15 +254,13 @@ LAB_CASE(concurrent, "N TAG STATUS", 3)
 		pids[i] = xfork();
 		if (pids[i])
 			continue;
-		must(call_run(open_umh(), &c), "ioctl");
-		check_result(&c);
-		show_record(&c, buf, sizeof(buf), 0);
+		call_ok(open_umh(), &c);
+		show_record(&c, 0);
 		printf("caller %d: exit code %d\n", i, c.r.exit_code);
 		child_exit();
 	}
-	phase = "waiting for all callers to sleep in the ioctl";
 	for (i = 0; i < n; i++)
-		waiting += WAIT_FOR(proc_state(pids[i]) == 'D', WAIT_MS);
+		waiting += wait_d(pids[i], "caller");
 	printf("callers waiting at once: %d of %d\n", waiting, n);
 	touch(go);
 	for (i = 0; i < n; i++)
@@ -237,52 +268,47 @@ LAB_CASE(concurrent, "N TAG STATUS", 3)
 	unlink(go);
 }
 
-/*
- * A waiting WAIT_PROC caller pins the module; then a WAIT_EXEC helper is
- * left waiting for its go file while the .exp reloads the module.
- */
-LAB_CASE(unload_start, "TAG STATUS", 2)
+/* A WAIT_PROC caller asleep in the ioctl pins the module (its open file). */
+LAB_CASE(pinned, "TAG STATUS", 2)
 {
-	char word[128];
 	struct call c;
 	pid_t child;
-	int fd, err;
+	int fd;
 
-	snprintf(word, sizeof(word), "%s-proc", argv[0]);
-	prep(&c, IPCLAB_UMH_WAIT_PROC, word, argv[1], 1);
+	prep(&c, IPCLAB_UMH_WAIT_PROC, argv[1], 1, "%s", argv[0]);
 	fd = open_umh();
 	child = xfork();
 	if (!child) {
-		err = call_run(fd, &c) < 0 ? errno : 0;
-		printf("WAIT_PROC caller: %s, exit code %d\n", errname(err),
-		       c.r.exit_code);
-		unlink(c.record);
-		_exit(err ? KSFT_FAIL : KSFT_PASS);
+		call_ok(fd, &c);
+		show_record(&c, 0);
+		child_exit();
 	}
-	phase = "waiting for the WAIT_PROC caller to sleep";
-	if (!WAIT_FOR(proc_state(child) == 'D', WAIT_MS))
-		fail("the WAIT_PROC caller never slept in the ioctl");
+	wait_d(child, "WAIT_PROC caller");
 	close(fd);	/* only the child's open file pins the module now */
 	expect_err("rmmod while a WAIT_PROC caller waits",
 		   syscall(SYS_delete_module, "ipclab", O_NONBLOCK), EAGAIN);
 	touch(c.go);
 	reap(child, "WAIT_PROC caller");
 	unlink(c.go);
+}
 
-	prep(&c, IPCLAB_UMH_WAIT_EXEC, argv[0], "0", 1);
+/* A WAIT_EXEC helper left waiting for its go file; the .exp reloads. */
+LAB_CASE(unload_start, "TAG", 1)
+{
+	struct call c;
+
+	prep(&c, IPCLAB_UMH_WAIT_EXEC, "0", 1, "%s", argv[0]);
 	call_ok(open_umh(), &c);
-	expect_is("WAIT_EXEC helper running", yes_no(!exists(c.record)), "yes");
+	expect_record(&c, "WAIT_EXEC helper's record", "absent");
 }
 
 /* After the reload: the helper unload-start left finishes. */
 LAB_CASE(unload_finish, "TAG", 1)
 {
-	char buf[8192];
 	struct call c;
 
-	prep(&c, IPCLAB_UMH_WAIT_EXEC, argv[0], "0", 1);  /* unload-start's */
-	touch(c.go);
-	want_line(show_record(&c, buf, sizeof(buf), 1),
-		  "waited: go file appeared");
+	prep(&c, IPCLAB_UMH_WAIT_EXEC, "0", 1, "%s", argv[0]);
+	touch(c.go);	/* unload-start's helper waits for it */
+	want_line(show_record(&c, 1), "waited: go file appeared");
 	unlink(c.go);
 }
