@@ -84,12 +84,6 @@ void print_eq(const char *what, unsigned long long got,
 	expect_eq(what, got, want);
 }
 
-void fill_random(unsigned char *buf, size_t len, __u32 *state)
-{
-	while (len--)
-		*buf++ = rnd_next(state) >> 24;
-}
-
 /* write-read WORD: what one write stores, one read returns. */
 LAB_CASE(write_read, "WORD", 1)
 {
@@ -139,7 +133,7 @@ LAB_CASE(partial_write, "CAP SIZE CHUNK", 3)
 	if (!data || !back)
 		die("malloc");
 	printf("capacity: %u\n", cap);
-	fill_random(data, size, &seed);
+	rnd_fill(data, size, &seed);
 	expect_write("wrote", fd, data, size, cap);
 	expect_err("write when full", write(nb, data, 1), EAGAIN);
 	if (read_chunks(nb, (char *)back, cap, chunk) != cap ||

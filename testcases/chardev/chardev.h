@@ -24,6 +24,5 @@ void expect_write(const char *what, int fd, const void *buf, size_t len,
 		  size_t want);
 void print_eq(const char *what, unsigned long long got,
 	      unsigned long long want);
-void fill_random(unsigned char *buf, size_t len, __u32 *state);
 
 #endif /* CHARDEV_H */

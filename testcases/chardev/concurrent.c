@@ -37,7 +37,7 @@ static noreturn void concurrent_writer(struct tally *t, size_t share,
 
 		if (k > share)
 			k = share;
-		fill_random(buf, k, &data);
+		rnd_fill(buf, k, &data);
 		while (off < k) {
 			ssize_t n = write(fd, buf + off, k - off);
 
