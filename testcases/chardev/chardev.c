@@ -9,12 +9,6 @@
 
 LAB_PROGRAM(.timeout_s = 20, .lost = "wakeup");
 
-void xioctl(int fd, unsigned long cmd, void *arg, const char *what)
-{
-	if (ioctl(fd, cmd, arg) < 0)
-		die(what);
-}
-
 __u32 dev_capacity(int fd)
 {
 	__u32 cap = 0;
@@ -36,6 +30,8 @@ int dev_new(int flags, __u32 *cap)
 	dev_ioctl(fd, IPCLAB_IOC_SET_CAPACITY, &want);
 	if (cap)
 		*cap = dev_capacity(fd);
+	if (cap && !(want & (want - 1)))	/* a power of two stays */
+		expect_eq("capacity", *cap, want);
 	return fd;
 }
 
@@ -48,13 +44,14 @@ struct ipclab_chardev_stats dev_stats(int fd)
 	return st;
 }
 
-/* Fills the empty buffer with @len dots: "filled: N of LEN". */
-void dev_fill(int fd, size_t len)
+/* Fills the empty buffer with @len dots: "filled: N of LEN"; the dots. */
+const char *dev_fill(int fd, size_t len)
 {
 	static char dots[MAX_CAP];
 
 	memset(dots, '.', len);
 	expect_write("filled", fd, dots, len, len);
+	return dots;
 }
 
 /* A transfer that must move exactly @want bytes (errno as expect_err()). */
@@ -87,12 +84,6 @@ void print_eq(const char *what, unsigned long long got,
 	expect_eq(what, got, want);
 }
 
-void fill_random(unsigned char *buf, size_t len, __u32 *state)
-{
-	while (len--)
-		*buf++ = rnd_next(state) >> 24;
-}
-
 /* write-read WORD: what one write stores, one read returns. */
 LAB_CASE(write_read, "WORD", 1)
 {
@@ -105,38 +96,48 @@ LAB_CASE(write_read, "WORD", 1)
 	print_word("read", buf, read(fd, buf, sizeof(buf)), argv[0]);
 }
 
+/*
+ * Reads @len bytes into @buf in reads of @chunk: each must return
+ * min(@chunk, what is left) and leave the rest; then the buffer is empty.
+ * Returns how many bytes came.
+ */
+static size_t read_chunks(int fd, char *buf, size_t len, size_t chunk)
+{
+	size_t got;
+	ssize_t n;
+	int reads = 0;
+
+	for (got = 0; got < len; got += n, reads++) {
+		n = read(fd, buf + got, chunk);
+		expect_count("read", n, len - got < chunk ? len - got : chunk);
+		if (n <= 0)
+			return got;
+		expect_eq("bytes left after a read", dev_stats(fd).used,
+			  len - got - n);
+	}
+	printf("read back: %zu bytes in %d reads\n", got, reads);
+	expect_err("read when drained", read(fd, buf + len, 1), EAGAIN);
+	return got;
+}
+
 /* partial-write CAP SIZE CHUNK: a write larger than the room stores CAP. */
 LAB_CASE(partial_write, "CAP SIZE CHUNK", 3)
 {
 	__u32 cap = arg_num(argv[0], 2, MAX_CAP, "CAP");
-	size_t size = arg_num(argv[1], 1, 16 << 20, "SIZE"), got = 0;
+	size_t size = arg_num(argv[1], cap + 1, 16 << 20, "SIZE");
 	size_t chunk = arg_num(argv[2], 1, 1 << 20, "CHUNK");
 	unsigned char *data = malloc(size), *back = malloc(size + chunk);
-	int fd = dev_new(0, &cap), nb = open_dev(DEV, O_NONBLOCK), reads;
+	int fd = dev_new(0, &cap), nb = open_dev(DEV, O_NONBLOCK);
 	__u32 seed = rnd_seed(size, 0);
-	ssize_t n;
 
 	if (!data || !back)
 		die("malloc");
 	printf("capacity: %u\n", cap);
-	need(size > cap, "SIZE (%zu) must exceed the capacity (%u)", size, cap);
-	fill_random(data, size, &seed);
+	rnd_fill(data, size, &seed);
 	expect_write("wrote", fd, data, size, cap);
 	expect_err("write when full", write(nb, data, 1), EAGAIN);
-	/* Each read returns min(CHUNK, what is left), leaving the rest. */
-	for (reads = 0;; reads++) {
-		n = read(nb, back + got, chunk);
-		if (n < 0 && errno == EAGAIN && got == cap)
-			break;
-		expect_count("read", n, cap - got < chunk ? cap - got : chunk);
-		if (n <= 0)
-			break;
-		got += n;
-		expect_eq("bytes left after a read", dev_stats(fd).used,
-			  cap - got);
-	}
-	printf("read back: %zu bytes in %d reads\n", got, reads);
-	if (got != cap || memcmp(data, back, cap))
+	if (read_chunks(nb, (char *)back, cap, chunk) != cap ||
+	    memcmp(data, back, cap))
 		fail("content: the bytes read back differ from the first %u written",
 		     cap);
 }
@@ -144,24 +145,14 @@ LAB_CASE(partial_write, "CAP SIZE CHUNK", 3)
 /* partial-read WORD N: reads of N bytes return pieces that reassemble. */
 LAB_CASE(partial_read, "WORD N", 2)
 {
-	size_t len = arg_word(argv[0], MAX_WORD), got = 0, at = 0;
+	size_t len = arg_word(argv[0], MAX_WORD);
 	size_t chunk = arg_num(argv[1], 1, MAX_WORD, "N");
-	char buf[2 * MAX_WORD], sizes[6 * MAX_WORD] = "";
-	int fd = dev_new(O_NONBLOCK, NULL), reads = 0;
-	ssize_t n;
+	int fd = dev_new(O_NONBLOCK, NULL);
+	char buf[2 * MAX_WORD];
 
 	expect_count("write", write(fd, argv[0], len), len);
-	/* Each read returns min(N, what is left): "read sizes: 5 5 5 2" */
-	for (; got < len; got += n, reads++) {
-		n = read(fd, buf + got, chunk);
-		expect_count("read", n, len - got < chunk ? len - got : chunk);
-		if (n <= 0)
-			break;
-		at += snprintf(sizes + at, sizeof(sizes) - at, " %zd", n);
-	}
-	printf("read sizes:%s\nreads: %d\n", sizes, reads);
-	expect_err("read when drained", read(fd, buf, 1), EAGAIN);
-	print_word("reassembled", buf, got, argv[0]);
+	print_word("reassembled", buf, read_chunks(fd, buf, len, chunk),
+		   argv[0]);
 }
 
 /* nonblock-empty: O_NONBLOCK turns "wait for data" into EAGAIN. */

@@ -3,6 +3,7 @@
  * concurrent WRITERS READERS BYTES SEED: many processes at once. Every byte
  * the writers write is read exactly once (the histograms of byte values and
  * the totals agree); with one writer and one reader, in the order written.
+ * It prints the counters' deltas (GET_STATS), which the host checks.
  */
 #include <poll.h>
 #include <sys/mman.h>
@@ -36,7 +37,7 @@ static noreturn void concurrent_writer(struct tally *t, size_t share,
 
 		if (k > share)
 			k = share;
-		fill_random(buf, k, &data);
+		rnd_fill(buf, k, &data);
 		while (off < k) {
 			ssize_t n = write(fd, buf + off, k - off);
 
@@ -141,12 +142,9 @@ LAB_CASE(concurrent, "WRITERS READERS BYTES SEED", 4)
 		fail("histogram: byte value %d read %llu times, written %llu times",
 		     v, r.hist[v], w.hist[v]);
 
+	/* The counters are chardev/concurrent-stats' property: the host's. */
 	s1 = dev_stats(fd);
 	printf("stats: +%llu written, +%llu read, %u left\n",
 	       s1.bytes_written - s0.bytes_written,
 	       s1.bytes_read - s0.bytes_read, s1.used);
-	expect_eq("stats bytes_written", s1.bytes_written - s0.bytes_written,
-		  total);
-	expect_eq("stats bytes_read", s1.bytes_read - s0.bytes_read, total);
-	expect_eq("stats used", s1.used, 0);
 }

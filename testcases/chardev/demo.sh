@@ -40,7 +40,7 @@ main() {
 
 	say "ioctl(2): commands beyond read/write (capacity, clear, counters)"
 	show "$CHARDEV" capacity 3000
-	show "$CHARDEV" stats counted 2
+	show "$CHARDEV" stats counted
 	echo "Commands the driver does not know: ENOTTY; bad pointers: EFAULT."
 	show "$CHARDEV" bad-ioctl
 	show "$CHARDEV" efault "no-oops"

@@ -15,6 +15,8 @@ main() {
 	show "$EVENTFD" ioctl-signal 5
 	echo "Later, from a kernel work item (a timer): epoll wakes up:"
 	show "$EVENTFD" timer 300 3
+	echo "and it adds the whole count (1 at a time: all 6.12's API can do):"
+	show "$EVENTFD" timer-count 50 3
 	echo "EFD_SEMAPHORE: one read per signal, each returns 1:"
 	show "$EVENTFD" semaphore 4
 	echo "Wrong fds are refused: EBADF, EINVAL for what is no eventfd:"

@@ -39,8 +39,7 @@ static int new_attached(int dev, int flags)
 
 static void get_stats(int dev, struct ipclab_eventfd_stats *s)
 {
-	if (ioctl(dev, IPCLAB_EVENTFD_IOC_STATS, s) < 0)
-		die("ioctl STATS");
+	must(ioctl(dev, IPCLAB_EVENTFD_IOC_STATS, s), "ioctl STATS");
 }
 
 /* One read() of the counter: its value, or 0 with errno set. */
@@ -74,8 +73,7 @@ LAB_CASE(ioctl_signal, "N", 1)
 	get_stats(dev, &s0);
 	efd = new_attached(dev, 0);
 	expect_eq("poll before", readable(efd, 0), 0);
-	if (signal_n(dev, n) < 0)
-		die("ioctl SIGNAL");
+	must(signal_n(dev, n), "ioctl SIGNAL");
 	expect_eq("poll after", readable(efd, 0), 1);
 	printf("read: %llu\n", (unsigned long long)counter_read(efd));
 	expect_err("read again", read(efd, &v, sizeof(v)), EAGAIN);
@@ -84,24 +82,31 @@ LAB_CASE(ioctl_signal, "N", 1)
 	       (unsigned long long)(s1.signals - s0.signals));
 }
 
-/* timer DELAY COUNT: a work item adds COUNT later; epoll wakes up. */
+/* Starts the driver's timer (DELAY_MS COUNT, into @t): the time it did. */
+static long long start_timer(int dev, char **argv,
+			     struct ipclab_eventfd_timer *t)
+{
+	long long t0;
+
+	t->delay_ms = arg_num(argv[0], 1, 5000, "DELAY");
+	t->count = arg_num(argv[1], 1, IPCLAB_EVENTFD_MAX_COUNT, "COUNT");
+	t0 = now_ms();
+	must(ioctl(dev, IPCLAB_EVENTFD_IOC_TIMER, t), "ioctl TIMER");
+	return t0;
+}
+
+/* timer DELAY COUNT: a work item signals later; epoll wakes, not before. */
 LAB_CASE(timer, "DELAY_MS COUNT", 2)
 {
-	struct ipclab_eventfd_timer t = {
-		.delay_ms = arg_num(argv[0], 1, 5000, "DELAY"),
-		.count = arg_num(argv[1], 1, IPCLAB_EVENTFD_MAX_COUNT, "COUNT"),
-	};
 	struct epoll_event ev = { .events = EPOLLIN };
 	int dev = open_dev(DEV, 0), efd = new_attached(dev, 0), ep;
-	unsigned long long sum = 0;
+	struct ipclab_eventfd_timer t;
 	long long t0, dt;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) < 0)
 		die("epoll");
-	t0 = now_ms();
-	if (ioctl(dev, IPCLAB_EVENTFD_IOC_TIMER, &t) < 0)
-		die("ioctl TIMER");
+	t0 = start_timer(dev, argv, &t);
 	phase = "epoll_wait() for the timer";
 	if (epoll_wait(ep, &ev, 1, WAIT_MS) != 1) {
 		fail("no wakeup within %d ms", WAIT_MS);
@@ -111,11 +116,21 @@ LAB_CASE(timer, "DELAY_MS COUNT", 2)
 	printf("# woken after %lld ms (delay %u ms)\n", dt, t.delay_ms);
 	if (dt + 20 < t.delay_ms)
 		fail("woken after %lld ms, expected >= %u", dt, t.delay_ms);
+}
+
+/* timer-count DELAY COUNT: the work item adds all of COUNT. */
+LAB_CASE(timer_count, "DELAY_MS COUNT", 2)
+{
+	int dev = open_dev(DEV, 0), efd = new_attached(dev, 0);
+	struct ipclab_eventfd_timer t;
+	unsigned long long sum = 0;
+
+	start_timer(dev, argv, &t);
 	/*
 	 * The work item adds 1 at a time (all 6.12's eventfd_signal() can
 	 * do): the first read may see part of the count, so read on.
 	 */
-	phase = "poll() for the rest of the count";
+	phase = "poll() for the count";
 	while (sum < t.count && readable(efd, WAIT_MS) == 1)
 		sum += counter_read(efd);
 	printf("read in total: %llu\n", sum);
@@ -128,8 +143,7 @@ LAB_CASE(semaphore, "N", 1)
 	int dev = open_dev(DEV, 0), efd = new_attached(dev, EFD_SEMAPHORE);
 	__u64 v;
 
-	if (signal_n(dev, n) < 0)
-		die("ioctl SIGNAL");
+	must(signal_n(dev, n), "ioctl SIGNAL");
 	for (i = 0; i < n; i++)
 		ones += counter_read(efd) == 1;
 	printf("reads of 1: %u\n", ones);
@@ -185,22 +199,17 @@ LAB_CASE(release, "N", 1)
 	get_stats(dev, &s0);
 	efd = new_attached(dev, 0);
 	/* A second fd on the same eventfd, to see the counter after close. */
-	dup_fd = dup(efd);
-	if (dup_fd < 0)
-		die("dup");
+	dup_fd = must(dup(efd), "dup");
 	close(efd);
 	expect_held(dev, &s0, "held after SET", 1);
-	if (signal_n(dev, n) < 0)
-		die("SIGNAL after the first fd closed");
+	must(signal_n(dev, n), "SIGNAL after the first fd closed");
 	if (readable(dup_fd, WAIT_MS) != 1)
 		fail("the eventfd did not become readable");
 	printf("read: %llu\n", (unsigned long long)counter_read(dup_fd));
-	if (set_fd(dev, -1) < 0)
-		die("ioctl SET -1");
+	must(set_fd(dev, -1), "ioctl SET -1");
 	expect_held(dev, &s0, "held after SET -1", 0);
 	expect_err("SIGNAL after SET -1", signal_n(dev, n), ENOENT);
-	if (set_fd(dev, dup_fd) < 0)
-		die("ioctl SET");
+	must(set_fd(dev, dup_fd), "ioctl SET");
 	close(dev);
 	expect_held(open_dev(DEV, 0), &s0, "held after closing the device", 0);
 }

@@ -161,4 +161,16 @@ static inline __u32 rnd_seed(unsigned long seed, unsigned int stream)
 	return s ? s : 1;
 }
 
+/*
+ * @len bytes of the stream @state, the top byte of each step (appended in
+ * session 24, from chardev; fifo, pipe, shm, ... have copies of their own).
+ */
+static inline void rnd_fill(void *buf, size_t len, __u32 *state)
+{
+	unsigned char *p = buf;
+
+	while (len--)
+		*p++ = rnd_next(state) >> 24;
+}
+
 #endif /* LABTEST_H */
