@@ -13,13 +13,13 @@ TMP=/tmp/demo-signal
 
 classic() {
 	say "The classic pair: a SIGINT receiver and a kill(2) sender"
-	rm -f "$TMP.pid" "$TMP.log"
+	rm -f "$TMP.log"
 	echo "The receiver installs a SIGINT handler, prints 'received SIGINT'"
 	echo "each time, and sleeps otherwise (started in the background):"
-	printf '$ %s receiver %s 30 >%s &\n' "$SIG" "$TMP.pid" "$TMP.log"
-	"$SIG" receiver "$TMP.pid" 30 >"$TMP.log" 2>&1 &
-	"$SIG" await "$TMP.pid" 1 >/dev/null
-	PID=$(cat "$TMP.pid")
+	printf '$ %s receiver 30 >%s &\n' "$SIG" "$TMP.log"
+	"$SIG" receiver 30 >"$TMP.log" 2>&1 &
+	PID=$!
+	"$SIG" await "$TMP.log" 1 >/dev/null
 	n=0
 	for way in "kill -SIGINT $PID" "kill -s INT $PID" "kill -2 $PID" \
 		"$SIG sender $PID"; do
@@ -54,7 +54,8 @@ main() {
 
 	say "Pro: a signal carries data (si_code SI_QUEUE, a 64-bit si_value)"
 	echo "Three triggers: another process's ioctl, a write, a kernel timer:"
-	show "$SIG" payload 42 1311768467294899695 200
+	show "$SIG" payload 42 1311768467294899695
+	show "$SIG" timer 42 1311768467294899695 200
 
 	say "Pro: interrupt-like -- the process stops what it is doing"
 	echo "A read() that would wait forever, then a busy loop: the driver's"
@@ -70,7 +71,8 @@ main() {
 	show "$SIG" many 4 50 1000
 	echo "The driver sends 100 of each while both are blocked: the standard"
 	echo "signal is pending once (the rest are lost); the real-time one queues:"
-	show "$SIG" coalesce 10 44 100 5
+	show "$SIG" burst 10 100 5
+	show "$SIG" burst 44 100 5
 	echo "...up to RLIMIT_SIGPENDING; then the driver gets EAGAIN:"
 	show "$SIG" queue-limit 45 8 4 9
 
