@@ -53,7 +53,7 @@ main() {
 	show "$SIG" fasync 41
 
 	say "Pro: a signal carries data (si_code SI_QUEUE, a 64-bit si_value)"
-	echo "Three triggers: another process's ioctl, a write, a kernel timer:"
+	echo "Three triggers: another process's ioctl, a write; a kernel timer:"
 	show "$SIG" payload 42 1311768467294899695
 	show "$SIG" timer 42 1311768467294899695 200
 
@@ -69,8 +69,8 @@ main() {
 	echo "Only SIGUSR1 and SIGUSR2 are free; real-time signals are more, each"
 	echo "with its own value, so one process can tell events apart:"
 	show "$SIG" many 4 50 1000
-	echo "The driver sends 100 of each while both are blocked: the standard"
-	echo "signal is pending once (the rest are lost); the real-time one queues:"
+	echo "The driver sends 100 while the signal is blocked: a standard signal"
+	echo "is pending once (the rest are lost); a real-time one queues:"
 	show "$SIG" burst 10 100 5
 	show "$SIG" burst 44 100 5
 	echo "...up to RLIMIT_SIGPENDING; then the driver gets EAGAIN:"
