@@ -74,13 +74,13 @@ main() {
 	show "$SIG" burst 10 100 5
 	show "$SIG" burst 44 100 5
 	echo "...up to RLIMIT_SIGPENDING; then the driver gets EAGAIN:"
-	show "$SIG" queue-limit 45 8 4 9
+	show "$SIG" burst 45 12 9 8
 
 	say "Con: a pid goes stale -- the process exits, its number is reused"
 	echo "A child registers and exits; a new process gets its pid number."
 	echo "The driver holds the old struct pid, sees it is dead, drops it; a"
 	echo "raw number (kill(2)) hits the newcomer:"
-	show "$SIG" stale 46 4242
+	show "$SIG" stale 46 4242 1
 
 	say "Con: one direction only"
 	echo "A signal goes kernel -> process; no signal goes to a driver. The"

@@ -59,14 +59,16 @@ static void recycle(int fd, pid_t child, int signo)
 }
 
 /*
- * A child registers SIGNO VALUE through a file its parent keeps open,
- * exits and is reaped. The driver's trigger (from a process with the same
- * pid number, if @reuse) finds it gone (ESRCH) and drops the registration.
+ * stale SIGNO VALUE REUSE: a child registers through a file its parent keeps
+ * open, exits and is reaped. The driver's trigger (with REUSE 1, from a new
+ * process with the same pid number) finds it gone (ESRCH) and drops the
+ * registration.
  */
-static void gone(char **argv, int reuse)
+LAB_CASE(stale, "SIGNO VALUE REUSE", 3)
 {
 	int signo = arg_signo(argv[0], "SIGNO"), fd = dev_open();
 	unsigned long long value = arg_num(argv[1], 0, MAX_VALUE, "VALUE");
+	int reuse = arg_num(argv[2], 0, 1, "REUSE");
 	struct ipclab_signal_stats s0 = dev_stats(fd), s1;
 	pid_t child;
 
@@ -87,18 +89,6 @@ static void gone(char **argv, int reuse)
 	expect_eq("registered now", s1.registered, 0);
 	expect_err("UNREGISTER after the drop", ioctl(fd, UNREG), ENOENT);
 	close(fd);
-}
-
-/* exited SIGNO VALUE: the registration of a process that is gone ends. */
-LAB_CASE(exited, "SIGNO VALUE", 2)
-{
-	gone(argv, 0);
-}
-
-/* stale SIGNO VALUE: and its pid number, recycled, is never signalled. */
-LAB_CASE(stale, "SIGNO VALUE", 2)
-{
-	gone(argv, 1);
 }
 
 /*

@@ -35,57 +35,35 @@ static void set_sigpending(rlim_t n, int exact)
 }
 
 /*
- * burst SIGNO N VALUE: N triggers while SIGNO is blocked: a standard signal
- * arrives once (the rest coalesce), a real-time one N times.
+ * burst SIGNO N VALUE [LIMIT]: N triggers while SIGNO is blocked: a
+ * standard signal arrives once (the rest coalesce), a real-time one N
+ * times; with RLIMIT_SIGPENDING = LIMIT (< N, real-time only) LIMIT times,
+ * and the trigger fails with EAGAIN.
  */
-LAB_CASE(burst, "SIGNO N VALUE", 3)
+LAB_CASE(burst, "SIGNO N VALUE [LIMIT]", -3)
 {
 	int signo = arg_signo(argv[0], "SIGNO"), fd;
 	unsigned int n = arg_num(argv[1], 2, IPCLAB_SIGNAL_MAX_BURST, "N");
 	unsigned long long value = arg_num(argv[2], 0, MAX_VALUE, "VALUE");
-	int rt = signo >= SIGRTMIN;
-	struct ipclab_signal_stats s0;
-	unsigned int got, bad;
-
-	set_sigpending(n + 64, 0);
-	fd = receiver(-1, signo, value);
-	s0 = dev_stats(fd);
-	expect_trigger("trigger", fd, n, 1);
-	expect_eq("queued by the driver", dev_stats(fd).sent - s0.sent, n);
-	got = drain(signo, value, &bad);
-	printf("%s signal %d: sent %u, received %u\n",
-	       rt ? "real-time" : "standard", signo, n, got);
-	expect_eq("signals with a wrong code or value", bad, 0);
-	expect_eq(rt ? "real-time signals received" :
-		  "standard signals received (coalesced)", got, rt ? n : 1);
-	close(fd);
-}
-
-/*
- * queue-limit RT LIMIT EXTRA VALUE: with RLIMIT_SIGPENDING = LIMIT, a burst
- * of LIMIT + EXTRA real-time signals fails with EAGAIN after LIMIT.
- */
-LAB_CASE(queue_limit, "RT LIMIT EXTRA VALUE", 4)
-{
-	int rt = arg_signo(argv[0], "RT");
-	unsigned int limit = arg_num(argv[1], 1, 512, "LIMIT");
-	unsigned int extra = arg_num(argv[2], 1, 512, "EXTRA");
-	unsigned long long value = arg_num(argv[3], 0, MAX_VALUE, "VALUE");
+	unsigned int limit = argv[3] ? arg_num(argv[3], 1, n - 1, "LIMIT") : 0;
+	unsigned int want = signo < SIGRTMIN ? 1 : limit ? limit : n;
 	struct ipclab_signal_stats s0, s1;
 	unsigned int got, bad;
-	int fd;
 
-	set_sigpending(limit, 1);
-	fd = receiver(-1, rt, value);
+	set_sigpending(limit ? limit : n + 64, limit);
+	fd = receiver(-1, signo, value);
 	s0 = dev_stats(fd);
-	expect_err("trigger beyond the queue", dev_trigger(fd, limit + extra),
-		   EAGAIN);
+	if (limit)
+		expect_err("trigger beyond the queue", dev_trigger(fd, n), EAGAIN);
+	else
+		expect_trigger("trigger", fd, n, 1);
 	s1 = dev_stats(fd);
-	got = drain(rt, value, &bad);
-	printf("queued: %u of %u\n", got, limit + extra);
-	expect_eq("queued", got, limit);
-	expect_eq("queued by the driver", s1.sent - s0.sent, limit);
-	expect_eq("overflows", s1.overflows - s0.overflows, 1);
+	got = drain(signo, value, &bad);
+	printf("signal %d: sent %u, received %u\n", signo, n, got);
+	expect_eq(signo < SIGRTMIN ? "standard signals received (coalesced)" :
+		  "real-time signals received", got, want);
+	expect_eq("queued by the driver", s1.sent - s0.sent, limit ? limit : n);
+	expect_eq("overflows", s1.overflows - s0.overflows, !!limit);
 	expect_eq("signals with a wrong code or value", bad, 0);
 	close(fd);
 }
