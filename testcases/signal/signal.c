@@ -141,7 +141,10 @@ LAB_CASE(payload, "SIGNO VALUE", 2)
 	close(fd);
 }
 
-/* timer SIGNO VALUE DELAY_MS: the kernel timer delivers it, DELAY_MS on. */
+/*
+ * timer SIGNO VALUE DELAY_MS: the driver's kernel timer delivers SIGNO with
+ * SI_QUEUE and VALUE, no earlier than DELAY_MS after it was armed.
+ */
 LAB_CASE(timer, "SIGNO VALUE DELAY_MS", 3)
 {
 	int signo = arg_signo(argv[0], "SIGNO");
