@@ -358,6 +358,38 @@ pid_t fork_blocked(long nr, const char *who)
 	return 0;
 }
 
+sigset_t sigset_of(int signo)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, signo);
+	return set;
+}
+
+void block(int signo)
+{
+	sigset_t set = sigset_of(signo);
+
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die("sigprocmask");
+}
+
+int wait_sig(int signo, long ms, siginfo_t *si)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+	sigset_t set = sigset_of(signo);
+	int ret;
+
+	memset(si, 0, sizeof(*si));
+	do {
+		ret = sigtimedwait(&set, si, &ts);
+	} while (ret < 0 && errno == EINTR);
+	if (ret < 0 && errno != EAGAIN)
+		die("sigtimedwait");
+	return ret < 0 ? -1 : 0;
+}
+
 void lab_register(struct lab_case *c)
 {
 	struct lab_case **p = &lab_cases;

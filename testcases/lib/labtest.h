@@ -142,6 +142,12 @@ int wait_blocked(pid_t pid, long nr, const char *who);
 /* fork(); the child goes on (0) once this task sleeps in syscall @nr. */
 pid_t fork_blocked(long nr, const char *who);
 
+/* Signals one at a time (signal's and posix's programs). */
+sigset_t sigset_of(int signo);	/* @signo alone */
+void block(int signo);		/* added to the blocked set */
+/* Waits up to @ms for @signo: 0, or -1 (and @si zeroed) on a timeout. */
+int wait_sig(int signo, long ms, siginfo_t *si);
+
 /* A small, seedable pseudo-random stream (xorshift32). */
 static inline __u32 rnd_next(__u32 *state)
 {

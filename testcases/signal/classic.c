@@ -4,10 +4,7 @@
  * sender, await (for a file's lines), hold (the module in use) and
  * clean-start (what a started program inherits).
  */
-#include <sys/ioctl.h>
-
-#include "ipclab_uapi.h"
-#include "labtest.h"
+#include "signal.h"
 
 static int sigints, sigterm;	/* set by the handlers */
 
@@ -26,27 +23,14 @@ static void on_sigterm(int sig)
 	__atomic_store_n(&sigterm, 1, __ATOMIC_RELAXED);
 }
 
-/* Our pid into @path, whole: written to PATH.tmp, then renamed. */
-static void write_pidfile(const char *path)
-{
-	char tmp[256], line[32];
-	int fd, len = snprintf(line, sizeof(line), "%d\n", (int)getpid());
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, line, len) != len || close(fd) < 0 ||
-	    rename(tmp, path) < 0)
-		die(path);
-}
-
 /*
- * receiver PIDFILE SECONDS: print "received SIGINT" for every SIGINT, sleep
+ * receiver SECONDS: print "received SIGINT" for every SIGINT, sleep
  * otherwise; SIGTERM ends it, so does the alarm after SECONDS (a FAIL).
- * The pid goes to PIDFILE once it is ready.
+ * Its first line says it is ready.
  */
-LAB_CASE(receiver, "PIDFILE SECONDS", 2)
+LAB_CASE(receiver, "SECONDS", 1)
 {
-	unsigned int secs = arg_num(argv[1], 1, 3600, "SECONDS");
+	unsigned int secs = arg_num(argv[0], 1, 3600, "SECONDS");
 	struct sigaction sa = { .sa_handler = on_sigint };
 
 	sigemptyset(&sa.sa_mask);
@@ -59,7 +43,6 @@ LAB_CASE(receiver, "PIDFILE SECONDS", 2)
 	phase = "receiver waiting for signals";
 	alarm(secs);
 	printf("receiver: pid %d, waiting for SIGINT\n", (int)getpid());
-	write_pidfile(argv[0]);
 	/* pause() returns after each handler ran. */
 	while (!__atomic_load_n(&sigterm, __ATOMIC_RELAXED))
 		pause();
@@ -121,30 +104,20 @@ LAB_CASE(await, "FILE COUNT [TEXT]", -2)
 }
 
 /*
- * hold SIGNO VALUE PIDFILE: keep a registration and an armed timer until
- * SIGTERM (bounded by the alarm), so the module is in use meanwhile.
+ * hold SIGNO VALUE: keep a registration and an armed timer until SIGTERM
+ * (bounded by the alarm), so the module is in use meanwhile. Its first
+ * line says they are.
  */
-LAB_CASE(hold, "SIGNO VALUE PIDFILE", 3)
+LAB_CASE(hold, "SIGNO VALUE", 2)
 {
-	struct ipclab_signal_reg reg = {
-		.signo = arg_num(argv[0], 1, 64, "SIGNO"),
-		.value = arg_num(argv[1], 0, ~0ULL, "VALUE"),
-	};
+	int signo = arg_signo(argv[0], "SIGNO");
+	int fd = receiver(-1, signo, arg_num(argv[1], 0, ~0ULL, "VALUE"));
 	struct timespec ts = { lab_program.timeout_s - 2, 0 };
-	__u32 ms = IPCLAB_SIGNAL_MAX_DELAY_MS;
-	int fd = open_dev(IPCLAB_SIGNAL_PATH, 0);
-	sigset_t set;
+	sigset_t set = sigset_of(SIGTERM);
 
-	sigemptyset(&set);
-	sigaddset(&set, reg.signo);
-	sigaddset(&set, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
-	    ioctl(fd, IPCLAB_SIGNAL_IOC_REGISTER, &reg) < 0 ||
-	    ioctl(fd, IPCLAB_SIGNAL_IOC_TIMER, &ms) < 0)
-		die("hold: REGISTER and TIMER");
-	write_pidfile(argv[2]);
+	block(SIGTERM);
+	dev_timer(fd, IPCLAB_SIGNAL_MAX_DELAY_MS);
 	printf("hold: registered, timer armed\n");
-	sigdelset(&set, reg.signo);
 	if (sigtimedwait(&set, NULL, &ts) != SIGTERM)
 		fail("hold: no SIGTERM within %ld s", (long)ts.tv_sec);
 	else

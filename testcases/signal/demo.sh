@@ -13,13 +13,13 @@ TMP=/tmp/demo-signal
 
 classic() {
 	say "The classic pair: a SIGINT receiver and a kill(2) sender"
-	rm -f "$TMP.pid" "$TMP.log"
+	rm -f "$TMP.log"
 	echo "The receiver installs a SIGINT handler, prints 'received SIGINT'"
 	echo "each time, and sleeps otherwise (started in the background):"
-	printf '$ %s receiver %s 30 >%s &\n' "$SIG" "$TMP.pid" "$TMP.log"
-	"$SIG" receiver "$TMP.pid" 30 >"$TMP.log" 2>&1 &
-	"$SIG" await "$TMP.pid" 1 >/dev/null
-	PID=$(cat "$TMP.pid")
+	printf '$ %s receiver 30 >%s &\n' "$SIG" "$TMP.log"
+	"$SIG" receiver 30 >"$TMP.log" 2>&1 &
+	PID=$!
+	"$SIG" await "$TMP.log" 1 >/dev/null
 	n=0
 	for way in "kill -SIGINT $PID" "kill -s INT $PID" "kill -2 $PID" \
 		"$SIG sender $PID"; do
@@ -53,8 +53,9 @@ main() {
 	show "$SIG" fasync 41
 
 	say "Pro: a signal carries data (si_code SI_QUEUE, a 64-bit si_value)"
-	echo "Three triggers: another process's ioctl, a write, a kernel timer:"
-	show "$SIG" payload 42 1311768467294899695 200
+	echo "Three triggers: another process's ioctl, a write; a kernel timer:"
+	show "$SIG" payload 42 1311768467294899695
+	show "$SIG" timer 42 1311768467294899695 200
 
 	say "Pro: interrupt-like -- the process stops what it is doing"
 	echo "A read() that would wait forever, then a busy loop: the driver's"
@@ -68,17 +69,18 @@ main() {
 	echo "Only SIGUSR1 and SIGUSR2 are free; real-time signals are more, each"
 	echo "with its own value, so one process can tell events apart:"
 	show "$SIG" many 4 50 1000
-	echo "The driver sends 100 of each while both are blocked: the standard"
-	echo "signal is pending once (the rest are lost); the real-time one queues:"
-	show "$SIG" coalesce 10 44 100 5
+	echo "The driver sends 100 while the signal is blocked: a standard signal"
+	echo "is pending once (the rest are lost); a real-time one queues:"
+	show "$SIG" burst 10 100 5
+	show "$SIG" burst 44 100 5
 	echo "...up to RLIMIT_SIGPENDING; then the driver gets EAGAIN:"
-	show "$SIG" queue-limit 45 8 4 9
+	show "$SIG" burst 45 12 9 8
 
 	say "Con: a pid goes stale -- the process exits, its number is reused"
 	echo "A child registers and exits; a new process gets its pid number."
 	echo "The driver holds the old struct pid, sees it is dead, drops it; a"
 	echo "raw number (kill(2)) hits the newcomer:"
-	show "$SIG" stale 46 4242
+	show "$SIG" stale 46 4242 1
 
 	say "Con: one direction only"
 	echo "A signal goes kernel -> process; no signal goes to a driver. The"

@@ -31,35 +31,18 @@ static pid_t fork_with_pid(pid_t want)
 }
 
 /*
- * stale SIGNO VALUE: a child registers through a file its parent keeps
- * open, exits and is reaped; a new process gets the same pid number. The
- * driver's trigger finds the old process gone (ESRCH) and never reaches the
- * new one, while kill(2) with the raw number does.
+ * A new process gets @child's pid number and triggers: the driver must not
+ * reach it (ESRCH), kill(2) with the raw number must.
  */
-LAB_CASE(stale, "SIGNO VALUE", 2)
+static void recycle(int fd, pid_t child, int signo)
 {
-	int signo = arg_signo(argv[0], "SIGNO"), fd = dev_open();
-	unsigned long long value = arg_num(argv[1], 0, MAX_VALUE, "VALUE");
-	struct ipclab_signal_stats s0 = dev_stats(fd), s1;
 	unsigned int queued = 0, user = 0;
-	pid_t child, imp;
+	pid_t imp = fork_with_pid(child);
 	siginfo_t si;
 
-	block(signo);	/* inherited by the children */
-	child = xfork();
-	if (child == 0) {
-		receiver(fd, signo, value);
-		child_exit();
-	}
-	reap(child, "registering child");
-	expect_eq("registered after the child exited", dev_stats(fd).registered, 1);
-	imp = fork_with_pid(child);
-	if (imp < 0) {
-		fail("clone3 with set_tid %d: %s", (int)child, errname(errno));
-		return;
-	}
+	if (imp < 0)
+		die("clone3 with set_tid");
 	if (imp == 0) {
-		/* The driver's trigger must miss it, kill(2) must not. */
 		expect_err("trigger after the exit", dev_trigger(fd, 1), ESRCH);
 		if (kill(child, signo) < 0)
 			die("kill");
@@ -73,6 +56,34 @@ LAB_CASE(stale, "SIGNO VALUE", 2)
 	}
 	reap(imp, "new process");
 	expect_eq("pid of the new process", imp, child);
+}
+
+/*
+ * stale SIGNO VALUE REUSE: a child registers through a file its parent keeps
+ * open, exits and is reaped. The driver's trigger (with REUSE 1, from a new
+ * process with the same pid number) finds it gone (ESRCH) and drops the
+ * registration.
+ */
+LAB_CASE(stale, "SIGNO VALUE REUSE", 3)
+{
+	int signo = arg_signo(argv[0], "SIGNO"), fd = dev_open();
+	unsigned long long value = arg_num(argv[1], 0, MAX_VALUE, "VALUE");
+	int reuse = arg_num(argv[2], 0, 1, "REUSE");
+	struct ipclab_signal_stats s0 = dev_stats(fd), s1;
+	pid_t child;
+
+	block(signo);	/* inherited by the children */
+	child = xfork();
+	if (child == 0) {
+		receiver(fd, signo, value);
+		child_exit();
+	}
+	reap(child, "registering child");
+	expect_eq("registered after the child exited", dev_stats(fd).registered, 1);
+	if (reuse)
+		recycle(fd, child, signo);
+	else
+		expect_err("trigger after the exit", dev_trigger(fd, 1), ESRCH);
 	s1 = dev_stats(fd);
 	expect_eq("stale registrations dropped", s1.stale - s0.stale, 1);
 	expect_eq("registered now", s1.registered, 0);

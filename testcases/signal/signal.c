@@ -4,14 +4,13 @@
  * per property. Signal numbers are the kernel's (the host picks them); SIGNO
  * is blocked, and each signal is taken with sigtimedwait, unless a case says
  * otherwise. This file: the helpers, how a signal reaches a process
- * (payload, registration, fasync), bad input and the counters; queue.c:
- * coalescing and queueing, many signals and processes; lifetime.c: when a
- * registration ends; interrupt.c: a handler interrupting the process;
- * classic.c: the programs the shell drives.
+ * (payload, timer, registration, fasync), bad input and the counters;
+ * queue.c: coalescing and queueing, many signals and processes; lifetime.c:
+ * when a registration ends; interrupt.c: a handler interrupting the
+ * process; classic.c: the programs the shell drives.
  */
 #define _GNU_SOURCE
 #include <poll.h>
-#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 
@@ -19,45 +18,7 @@
 
 LAB_PROGRAM(.timeout_s = 20, .lost = "signal");
 
-int arg_signo(const char *s, const char *name)
-{
-	return arg_num(s, 1, 64, name);
-}
-
-void block(int signo)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, signo);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		die("sigprocmask");
-}
-
-/* Waits up to @ms for @signo: 0, or -1 (and @si zeroed) on a timeout. */
-int wait_sig(int signo, long ms, siginfo_t *si)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-	sigset_t set;
-	int ret;
-
-	sigemptyset(&set);
-	sigaddset(&set, signo);
-	memset(si, 0, sizeof(*si));
-	do {
-		ret = sigtimedwait(&set, si, &ts);
-	} while (ret < 0 && errno == EINTR);
-	if (ret < 0 && errno != EAGAIN)
-		die("sigtimedwait");
-	return ret < 0 ? -1 : 0;
-}
-
-unsigned long long si_val(const siginfo_t *si)
-{
-	return (uintptr_t)si->si_value.sival_ptr;
-}
-
-const char *codename(int code)
+static const char *codename(int code)
 {
 	return code == SI_QUEUE ? "SI_QUEUE" : code == SI_KERNEL ?
 	       "SI_KERNEL" : code == POLL_IN ? "POLL_IN" : "other";
@@ -86,20 +47,6 @@ int expect_info(const char *what, const siginfo_t *si, int signo,
 	return 0;
 }
 
-/* ---- the device ---- */
-
-int dev_open(void)
-{
-	return open_dev(IPCLAB_SIGNAL_PATH, 0);
-}
-
-int dev_reg(int fd, __u32 signo, __u64 value)
-{
-	struct ipclab_signal_reg reg = { .signo = signo, .value = value };
-
-	return ioctl(fd, REG, &reg);
-}
-
 /* @signo blocked, @fd (a new file when -1) registered for it: the file. */
 int receiver(int fd, int signo, unsigned long long value)
 {
@@ -109,11 +56,6 @@ int receiver(int fd, int signo, unsigned long long value)
 	if (dev_reg(fd, signo, value) < 0)
 		die("ioctl IPCLAB_SIGNAL_IOC_REGISTER");
 	return fd;
-}
-
-int dev_trigger(int fd, __u32 n)
-{
-	return ioctl(fd, TRIGGER, &n);
 }
 
 void dev_timer(int fd, __u32 ms)
@@ -165,28 +107,23 @@ void trigger_from_child(int use_write)
 /* ---- cases ---- */
 
 /*
- * payload SIGNO VALUE DELAY_MS: another process's ioctl, a write and the
- * kernel timer each deliver SIGNO with SI_QUEUE and VALUE (the write's
- * read through a signalfd).
+ * payload SIGNO VALUE: another process's ioctl and its write each deliver
+ * SIGNO with SI_QUEUE and VALUE (the write's read through a signalfd).
  */
-LAB_CASE(payload, "SIGNO VALUE DELAY_MS", 3)
+LAB_CASE(payload, "SIGNO VALUE", 2)
 {
 	int signo = arg_signo(argv[0], "SIGNO");
 	unsigned long long value = arg_num(argv[1], 0, MAX_VALUE, "VALUE");
-	unsigned int delay = arg_num(argv[2], 1, 10000, "DELAY_MS");
 	int fd = receiver(-1, signo, value), sfd;
+	sigset_t set = sigset_of(signo);
 	struct signalfd_siginfo ssi;
 	siginfo_t si;
-	sigset_t set;
-	long long t0;
 
 	phase = "ioctl trigger";
 	trigger_from_child(0);
 	expect_info("ioctl trigger", NULL, signo, WAIT_MS, value);
 
 	phase = "write trigger";
-	sigemptyset(&set);
-	sigaddset(&set, signo);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0)
 		die("signalfd");
@@ -201,9 +138,22 @@ LAB_CASE(payload, "SIGNO VALUE DELAY_MS", 3)
 	si.si_value.sival_ptr = (void *)(uintptr_t)ssi.ssi_ptr;
 	expect_info("write trigger (signalfd)", &si, signo, 0, value);
 	close(sfd);
+	close(fd);
+}
+
+/*
+ * timer SIGNO VALUE DELAY_MS: the driver's kernel timer delivers SIGNO with
+ * SI_QUEUE and VALUE, no earlier than DELAY_MS after it was armed.
+ */
+LAB_CASE(timer, "SIGNO VALUE DELAY_MS", 3)
+{
+	int signo = arg_signo(argv[0], "SIGNO");
+	unsigned long long value = arg_num(argv[1], 0, MAX_VALUE, "VALUE");
+	unsigned int delay = arg_num(argv[2], 1, 10000, "DELAY_MS");
+	int fd = receiver(-1, signo, value);
+	long long t0 = now_ms();
 
 	phase = "timer trigger";
-	t0 = now_ms();
 	dev_timer(fd, delay);
 	/* The timer counts whole ticks: one jiffy (<= 10 ms) early. */
 	if (!expect_info("timer trigger", NULL, signo, delay + WAIT_MS, value) &&
@@ -233,25 +183,32 @@ LAB_CASE(no_registration, "SIGNO VALUE", 2)
 	close(fd);
 }
 
-/*
- * fasync SIGNO: F_SETOWN + F_SETSIG + O_ASYNC, no registration: a trigger
- * from another process delivers SIGNO with si_fd; without F_SETSIG plain
- * SIGIO; with O_ASYNC cleared, nobody is left (ESRCH).
- */
-LAB_CASE(fasync, "SIGNO", 1)
+/* A file with F_SETOWN (us), F_SETSIG @signo (0: SIGIO) and O_ASYNC. */
+static int fasync_file(int signo)
 {
-	int signo = arg_signo(argv[0], "SIGNO"), fd = dev_open(), fl;
-	siginfo_t si;
+	int fd = dev_open(), fl = fcntl(fd, F_GETFL);
 
-	block(signo);
 	block(SIGIO);
+	if (signo)
+		block(signo);
 	expect_eq("registered", dev_stats(fd).registered, 0);
-	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETOWN, getpid()) < 0 ||
 	    fcntl(fd, F_SETSIG, signo) < 0 ||
 	    fcntl(fd, F_SETFL, fl | O_ASYNC) < 0)
 		die("fcntl F_SETOWN/F_SETSIG/O_ASYNC");
 	expect_eq("O_ASYNC files", dev_stats(fd).nasync, 1);
+	return fd;
+}
+
+/*
+ * fasync SIGNO: F_SETOWN + F_SETSIG + O_ASYNC, no registration: a trigger
+ * from another process delivers SIGNO with si_fd; without F_SETSIG plain
+ * SIGIO.
+ */
+LAB_CASE(fasync, "SIGNO", 1)
+{
+	int signo = arg_signo(argv[0], "SIGNO"), fd = fasync_file(signo);
+	siginfo_t si;
 
 	phase = "fasync with F_SETSIG";
 	trigger_from_child(0);
@@ -271,8 +228,16 @@ LAB_CASE(fasync, "SIGNO", 1)
 	if (si.si_signo != SIGIO || si.si_code != SI_KERNEL)
 		fail("without F_SETSIG: got signo %d code %d, expected SIGIO SI_KERNEL",
 		     si.si_signo, si.si_code);
+	close(fd);
+}
 
-	if (fcntl(fd, F_SETFL, fl & ~O_ASYNC) < 0)
+/* fasync-off: with O_ASYNC cleared, nobody is left (ESRCH). */
+LAB_CASE(fasync_off, "", 0)
+{
+	int fd = fasync_file(0), fl = fcntl(fd, F_GETFL);
+
+	(void)argv;
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_ASYNC) < 0)
 		die("fcntl ~O_ASYNC");
 	expect_eq("O_ASYNC files after clearing it", dev_stats(fd).nasync, 0);
 	expect_err("trigger after O_ASYNC off", dev_trigger(fd, 1), ESRCH);

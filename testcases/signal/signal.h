@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What the files of /opt/ipclab/signal share (signal.c defines it). */
+/* What the files of /opt/ipclab/signal share (signal.c defines the rest). */
 #ifndef SIGNAL_H
 #define SIGNAL_H
 
+#include <stdint.h>
 #include <sys/ioctl.h>
 
 #include "ipclab_uapi.h"
@@ -15,18 +16,36 @@
 #define UNREG		IPCLAB_SIGNAL_IOC_UNREGISTER
 #define TRIGGER		IPCLAB_SIGNAL_IOC_TRIGGER
 
-int arg_signo(const char *s, const char *name);
-void block(int signo);
-int wait_sig(int signo, long ms, siginfo_t *si);
-unsigned long long si_val(const siginfo_t *si);
-const char *codename(int code);
+static inline int arg_signo(const char *s, const char *name)
+{
+	return arg_num(s, 1, 64, name);
+}
+
+static inline unsigned long long si_val(const siginfo_t *si)
+{
+	return (uintptr_t)si->si_value.sival_ptr;
+}
+
+static inline int dev_open(void)
+{
+	return open_dev(IPCLAB_SIGNAL_PATH, 0);
+}
+
+static inline int dev_reg(int fd, __u32 signo, __u64 value)
+{
+	struct ipclab_signal_reg reg = { .signo = signo, .value = value };
+
+	return ioctl(fd, REG, &reg);
+}
+
+static inline int dev_trigger(int fd, __u32 n)
+{
+	return ioctl(fd, TRIGGER, &n);
+}
+
 int expect_info(const char *what, const siginfo_t *si, int signo,
 		long ms, unsigned long long value);
-
-int dev_open(void);
-int dev_reg(int fd, __u32 signo, __u64 value);
 int receiver(int fd, int signo, unsigned long long value);
-int dev_trigger(int fd, __u32 n);
 void dev_timer(int fd, __u32 ms);
 struct ipclab_signal_stats dev_stats(int fd);
 void expect_trigger(const char *what, int fd, __u32 n, int want);
