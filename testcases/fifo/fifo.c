@@ -205,13 +205,6 @@ LAB_CASE(unlinked, "NAME WORD", 2)
 	must(unlink(path), "unlink");
 }
 
-/* The byte stream of send and recv: a seeded sequence. */
-static void fill(unsigned char *buf, size_t len, __u32 *state)
-{
-	while (len--)
-		*buf++ = rnd_next(state) >> 24;
-}
-
 /* send NAME SIZE SEED: an unrelated process writes to the fifo. */
 LAB_CASE(send, "NAME SIZE SEED", 3)
 {
@@ -225,7 +218,7 @@ LAB_CASE(send, "NAME SIZE SEED", 3)
 	phase = "sender writing";
 	for (done = 0; done < size; done += n) {
 		n = size - done < sizeof(buf) ? size - done : sizeof(buf);
-		fill(buf, n, &st);
+		rnd_fill(buf, n, &st);
 		write_full(fd, buf, n, "sender write");
 	}
 	close(fd);
@@ -237,8 +230,8 @@ LAB_CASE(recv, "NAME SIZE SEED", 3)
 {
 	size_t size = arg_num(argv[1], 1, 64 << 20, "SIZE");
 	__u32 st = rnd_seed(arg_num(argv[2], 1, UINT_MAX, "SEED"), 0);
-	unsigned char buf[8192], want[8192];
-	size_t done = 0, bad = 0, i;
+	unsigned char buf[8192];
+	size_t done = 0, bad = 0;
 	ssize_t n;
 	int fd;
 
@@ -246,9 +239,7 @@ LAB_CASE(recv, "NAME SIZE SEED", 3)
 	fd = open_fifo("receiver open", O_RDONLY);
 	phase = "receiver reading";
 	for (; (n = read(fd, buf, sizeof(buf))) > 0; done += n) {
-		fill(want, n, &st);
-		for (i = 0; i < (size_t)n; i++)
-			bad += buf[i] != want[i];
+		bad += rnd_differ(buf, n, &st);
 	}
 	must(n, "receiver read");
 	printf("receiver pid %d: got %zu bytes, %zu differ\n", (int)getpid(),

@@ -168,15 +168,24 @@ static inline __u32 rnd_seed(unsigned long seed, unsigned int stream)
 }
 
 /*
- * @len bytes of the stream @state, the top byte of each step (appended in
- * session 24, from chardev; fifo, pipe, shm, ... have copies of their own).
- */
+ * @len bytes of the stream @state, the top byte of each step. */
 static inline void rnd_fill(void *buf, size_t len, __u32 *state)
 {
 	unsigned char *p = buf;
 
 	while (len--)
 		*p++ = rnd_next(state) >> 24;
+}
+
+/* How many of @len bytes at @buf differ from what rnd_fill() would write. */
+static inline size_t rnd_differ(const void *buf, size_t len, __u32 *state)
+{
+	const unsigned char *p = buf;
+	size_t bad = 0;
+
+	while (len--)
+		bad += *p++ != (unsigned char)(rnd_next(state) >> 24);
+	return bad;
 }
 
 #endif /* LABTEST_H */

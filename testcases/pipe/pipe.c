@@ -23,14 +23,13 @@ LAB_PROGRAM(.timeout_s = 30);
 static size_t pages(int fd, size_t len, __u32 *state)
 {
 	unsigned char buf[4096], want[4096];
-	size_t done, i;
 	__u32 before;
+	size_t done;
 	ssize_t n;
 
 	for (done = 0; !len || done < len; done += n) {
 		before = *state;
-		for (i = 0; i < sizeof(want); i++)
-			want[i] = rnd_next(state) >> 24;
+		rnd_fill(want, sizeof(want), state);
 		n = len ? read(fd, buf, sizeof(buf)) :
 		    write(fd, want, sizeof(want));
 		if (!len && n < 0 && errno == EAGAIN) {
@@ -139,12 +138,9 @@ struct record {
 static void make_record(struct record *r, size_t size, __u32 writer,
 			__u32 seq, __u32 *state)
 {
-	size_t i;
-
 	r->writer = writer;
 	r->seq = seq;
-	for (i = 0; i < size - sizeof(*r); i++)
-		r->payload[i] = rnd_next(state) >> 24;
+	rnd_fill(r->payload, size - sizeof(*r), state);
 }
 
 /*

@@ -284,7 +284,7 @@ static unsigned char *new_shm(const char *arg, size_t size)
 /* shm NAME SIZE SEED: a child maps the object by name and writes. */
 LAB_CASE(shm, "NAME SIZE SEED", 3)
 {
-	size_t size = arg_num(argv[1], 1, 64 << 20, "SIZE"), i, bad = 0;
+	size_t size = arg_num(argv[1], 1, 64 << 20, "SIZE");
 	__u32 st = rnd_seed(arg_num(argv[2], 1, UINT_MAX, "SEED"), 2);
 	unsigned char *p = new_shm(argv[0], size);
 	struct stat sb;
@@ -298,14 +298,12 @@ LAB_CASE(shm, "NAME SIZE SEED", 3)
 		munmap(p, size);
 		p = map_fd(must(shm_open(name, O_RDWR, 0), "child shm_open"),
 			   size);
-		for (i = 0; i < size; i++)
-			p[i] = rnd_next(&st) >> 24;
+		rnd_fill(p, size, &st);
 		child_exit();
 	}
 	reap(pid, "child");
-	for (i = 0; i < size; i++)
-		bad += p[i] != (unsigned char)(rnd_next(&st) >> 24);
-	expect_eq("bytes of the child's that differ", bad, 0);
+	expect_eq("bytes of the child's that differ", rnd_differ(p, size, &st),
+		  0);
 	munmap(p, size);
 	must(shm_unlink(name), "shm_unlink");
 }

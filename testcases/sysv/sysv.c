@@ -260,7 +260,7 @@ LAB_CASE(sem_eidrm, "", 0)
 /* shm-fork SIZE SEED: a segment attached before fork is shared. */
 LAB_CASE(shm_fork, "SIZE SEED", 2)
 {
-	size_t size = arg_num(argv[0], 1, 64 << 20, "SIZE"), i, bad = 0;
+	size_t size = arg_num(argv[0], 1, 64 << 20, "SIZE");
 	__u32 st = rnd_seed(arg_num(argv[1], 1, UINT_MAX, "SEED"), 1);
 	int id = must(shmget(IPC_PRIVATE, size, 0600), "shmget");
 	unsigned char *p = shmat(id, NULL, 0);
@@ -276,14 +276,12 @@ LAB_CASE(shm_fork, "SIZE SEED", 2)
 	if (pid == 0) {
 		must(shmctl(id, IPC_STAT, &ds), "IPC_STAT");
 		expect_eq("attached after fork", ds.shm_nattch, 2);
-		for (i = 0; i < size; i++)
-			p[i] = rnd_next(&st) >> 24;
+		rnd_fill(p, size, &st);
 		child_exit();	/* detaches */
 	}
 	reap(pid, "child");
-	for (i = 0; i < size; i++)
-		bad += p[i] != (unsigned char)(rnd_next(&st) >> 24);
-	expect_eq("bytes of the child's that differ", bad, 0);
+	expect_eq("bytes of the child's that differ", rnd_differ(p, size, &st),
+		  0);
 	must(shmctl(id, IPC_RMID, NULL), "IPC_RMID");
 	must(shmdt(p), "shmdt");
 }

@@ -70,7 +70,7 @@ static int sock_at(int type, int abstract, int op)
  */
 LAB_CASE(stream, "SIZE SEED WORD", 3)
 {
-	size_t size = arg_num(argv[0], 1, 64 << 20, "SIZE"), bad = 0, i;
+	size_t size = arg_num(argv[0], 1, 64 << 20, "SIZE"), bad;
 	__u32 st = rnd_seed(arg_num(argv[1], 1, UINT_MAX, "SEED"), 0);
 	const char *word = argv[2];
 	size_t len = arg_word(word, MAX_WORD);
@@ -88,8 +88,7 @@ LAB_CASE(stream, "SIZE SEED WORD", 3)
 		close(sv[0]);
 		phase = "child reading";
 		got = read_full(sv[1], buf, size);
-		for (i = 0; (ssize_t)i < got; i++)
-			bad += buf[i] != (unsigned char)(rnd_next(&st) >> 24);
+		bad = got > 0 ? rnd_differ(buf, got, &st) : 0;
 		printf("child received: %zd bytes, %zu differ\n", got, bad);
 		expect_eq("child bytes", got, size);
 		expect_eq("child bytes that differ", bad, 0);
@@ -98,8 +97,7 @@ LAB_CASE(stream, "SIZE SEED WORD", 3)
 		child_exit();
 	}
 	close(sv[1]);
-	for (i = 0; i < size; i++)
-		buf[i] = rnd_next(&st) >> 24;
+	rnd_fill(buf, size, &st);
 	phase = "parent writing";
 	write_full(sv[0], buf, size, "write");
 	must(shutdown(sv[0], SHUT_WR), "shutdown");	/* EOF for the child */
