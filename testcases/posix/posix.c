@@ -18,6 +18,7 @@ LAB_PROGRAM(.timeout_s = 30, .lost = "notification");
 
 #define MAX_WORD	64
 #define MAX_MSGS	10	/* fs.mqueue.msg_max */
+#define SIGNAL_WAIT_MS	25000	/* under the program's timeout */
 
 static char name[80];		/* "/NAME" */
 static char file[128];		/* where the kernel shows it */
@@ -120,7 +121,6 @@ LAB_CASE(mq_unlink, "NAME", 1)
 	expect_err("mq_unlink again", mq_unlink(name), ENOENT);
 }
 
-static sigset_t usr1;
 
 /* Queue NAME (@arg), and SIGUSR1 (blocked) with @value when it fills. */
 static mqd_t notify_queue(const char *arg, int value)
@@ -132,9 +132,7 @@ static mqd_t notify_queue(const char *arg, int value)
 	};
 	mqd_t q;
 
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	block(SIGUSR1);
 	q = open_queue(arg, MAX_MSGS, MAX_WORD, 0);
 	must(mq_notify(q, &sev), "mq_notify");
 	return q;
@@ -148,7 +146,6 @@ LAB_CASE(notify, "NAME VALUE WORD", 3)
 {
 	int value = arg_num(argv[1], 0, INT_MAX, "VALUE");
 	const char *word = argv[2];
-	struct timespec ts = { .tv_sec = lab_program.timeout_s - 5 };
 	mqd_t q = notify_queue(argv[0], value);
 	char buf[MAX_WORD + 1];
 	siginfo_t si;
@@ -161,8 +158,8 @@ LAB_CASE(notify, "NAME VALUE WORD", 3)
 		child_exit();
 	}
 	phase = "waiting for the notification";
-	if (sigtimedwait(&usr1, &si, &ts) != SIGUSR1) {
-		fail("sigtimedwait: %s, expected SIGUSR1", errname(errno));
+	if (wait_sig(SIGUSR1, SIGNAL_WAIT_MS, &si)) {
+		fail("no SIGUSR1 within %d ms", SIGNAL_WAIT_MS);
 	} else {
 		if (si.si_code != SI_MESGQ)
 			fail("si_code: got %d, expected SI_MESGQ", si.si_code);
@@ -194,22 +191,21 @@ LAB_CASE(notify_ebusy, "NAME", 1)
 /* mq-notify-once NAME: a registration is used up by one signal. */
 LAB_CASE(notify_once, "NAME", 1)
 {
-	struct timespec ts = { .tv_sec = lab_program.timeout_s - 5 };
 	mqd_t q = notify_queue(argv[0], 0);
 	char buf[MAX_WORD];
 	siginfo_t si;
 
 	must(mq_send(q, "a", 1, 1), "mq_send");
 	phase = "waiting for the notification";
-	expect_eq("the first message's signal", sigtimedwait(&usr1, &si, &ts),
-		  SIGUSR1);
+	if (wait_sig(SIGUSR1, SIGNAL_WAIT_MS, &si))
+		fail("the first message: no SIGUSR1 within %d ms",
+		     SIGNAL_WAIT_MS);
 	/* Empty again (only a message to an empty queue notifies)... */
 	must(mq_receive(q, buf, MAX_WORD, NULL), "mq_receive");
 	/* ...but used up: the next message brings no signal. */
 	must(mq_send(q, "b", 1, 1), "mq_send");
-	ts = (struct timespec){ .tv_nsec = 300000000 };
-	expect_err("a signal for the next message, not registered again",
-		   sigtimedwait(&usr1, &si, &ts), EAGAIN);
+	if (!wait_sig(SIGUSR1, 300, &si))
+		fail("the next message: got SIGUSR1, expected none (the registration is used up)");
 	unlink_queue(q);
 }
 
