@@ -413,3 +413,24 @@ int main(int argc, char **argv)
 	list_cases(prog);
 	return KSFT_FAIL;
 }
+
+/* --- Byte streams of rnd_next() (hshm). */
+
+void rnd_fill(void *p, size_t len, __u32 seed)
+{
+	unsigned char *b = p;
+
+	while (len--)
+		*b++ = rnd_next(&seed) >> 24;
+}
+
+size_t rnd_mismatch(const void *p, size_t len, __u32 seed)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != (unsigned char)(rnd_next(&seed) >> 24))
+			break;
+	return i;
+}

@@ -161,4 +161,10 @@ static inline __u32 rnd_seed(unsigned long seed, unsigned int stream)
 	return s ? s : 1;
 }
 
+/* --- Byte streams of rnd_next(), one byte (its top 8 bits) a step (hshm). */
+/* Fills @len bytes at @p with the stream from @seed. */
+void rnd_fill(void *p, size_t len, __u32 seed);
+/* The first of @len bytes at @p off @seed's stream (0: zeroes), or @len. */
+size_t rnd_mismatch(const void *p, size_t len, __u32 seed);
+
 #endif /* LABTEST_H */
