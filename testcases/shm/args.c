@@ -29,8 +29,7 @@ LAB_CASE(bounds, "PAGES", 1)
 {
 	size_t pages = arg_num(argv[0], 2, 1024, "PAGES");
 	size_t size = pages * PAGE, i;
-	int fd = open_dev(IPCLAB_SHM_PATH, 0), rw = PROT_READ | PROT_WRITE;
-	int ro = open(IPCLAB_SHM_PATH, O_RDONLY | O_CLOEXEC);
+	int fd = open_dev(IPCLAB_SHM_PATH, 0);
 	const struct {
 		const char *fmt;	/* the check, with @n */
 		size_t n, len;
@@ -48,16 +47,27 @@ LAB_CASE(bounds, "PAGES", 1)
 		{ "map at page 2^40", 0, PAGE, (off_t)1 << 52, EINVAL },
 	};
 	char what[64];
-	void *p, *q;
 
-	if (ro < 0)
-		die("open O_RDONLY");
 	dev_ioctl(fd, IPCLAB_IOC_SHM_SET_SIZE, &(__u32){ size });
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		snprintf(what, sizeof(what), t[i].fmt, t[i].n);
-		expect_ret(what, try_map(fd, t[i].len, t[i].off, rw, MAP_SHARED),
+		expect_ret(what, try_map(fd, t[i].len, t[i].off,
+					 PROT_READ | PROT_WRITE, MAP_SHARED),
 			   t[i].err);
 	}
+	expect_eq("mappings left", dev_info(fd).mappings, 0);
+}
+
+/* map-flags: only shared mappings, as the open allows, and none grows. */
+LAB_CASE(map_flags, "", 0)
+{
+	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
+	int fd = open_dev(IPCLAB_SHM_PATH, 0), rw = PROT_READ | PROT_WRITE;
+	int ro = must(open(IPCLAB_SHM_PATH, O_RDONLY | O_CLOEXEC),
+		      "open O_RDONLY");
+	void *p, *q;
+
+	(void)argv;
 	expect_err("map MAP_PRIVATE", try_map(fd, PAGE, 0, rw, MAP_PRIVATE),
 		   EINVAL);
 	expect_ok("read-only open, PROT_READ",
