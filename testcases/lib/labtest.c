@@ -3,6 +3,7 @@
  * The harness's code (labtest.h says what each part is for), linked into
  * every test program: the registry of cases and the one main().
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -414,7 +415,25 @@ int main(int argc, char **argv)
 	return KSFT_FAIL;
 }
 
-/* --- Byte streams of rnd_next() (hshm). */
+/* --- More checks, the byte stream of rnd_next() and a mapping (hshm). */
+
+void expect_ret(const char *what, long ret, int err)
+{
+	if (err)
+		expect_err(what, ret, err);
+	else
+		expect_ok(what, ret);
+}
+
+void *map_shared(int fd, size_t len, off_t offset)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       offset);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
 
 void rnd_fill(void *p, size_t len, __u32 seed)
 {

@@ -161,7 +161,12 @@ static inline __u32 rnd_seed(unsigned long seed, unsigned int stream)
 	return s ? s : 1;
 }
 
-/* --- Byte streams of rnd_next(), one byte (its top 8 bits) a step (hshm). */
+/* --- More checks, the byte stream of rnd_next() and a mapping (hshm). */
+/* expect_err(), or expect_ok() when @err is 0. */
+void expect_ret(const char *what, long ret, int err);
+/* A MAP_SHARED, read-write mapping of @fd that must succeed. */
+void *map_shared(int fd, size_t len, off_t offset);
+/* rnd_next()'s stream: one byte, its top 8 bits, a step. */
 /* Fills @len bytes at @p with the stream from @seed. */
 void rnd_fill(void *p, size_t len, __u32 seed);
 /* The first of @len bytes at @p off @seed's stream (0: zeroes), or @len. */

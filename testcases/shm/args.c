@@ -5,15 +5,6 @@
 
 #include "shm.h"
 
-/* expect_err(), or expect_ok() when @err is 0. */
-static void expect_ret(const char *what, long ret, int err)
-{
-	if (err)
-		expect_err(what, ret, err);
-	else
-		expect_ok(what, ret);
-}
-
 static long try_map(int fd, size_t len, off_t off, int prot, int flags)
 {
 	void *p = mmap(NULL, len, prot, flags, fd, off);
@@ -76,7 +67,7 @@ LAB_CASE(map_flags, "", 0)
 		   try_map(ro, PAGE, 0, rw, MAP_SHARED), EACCES);
 
 	/* A mapping cannot grow past what the driver inserted. */
-	p = dev_map(fd, size - PAGE, 0);
+	p = map_shared(fd, size - PAGE, 0);
 	q = mremap(p, size - PAGE, size, 0);
 	expect_err("mremap to grow", q == MAP_FAILED ? -1 : 0, EFAULT);
 	q = mremap(p, size - PAGE, PAGE, 0);
@@ -154,7 +145,7 @@ LAB_CASE(bad_args, "", 0)
 
 	(void)argv;
 	calls(fd, idle, ARRAY_SIZE(idle));
-	map = dev_map(fd, PAGE, 0);
+	map = map_shared(fd, PAGE, 0);
 	expect_err("set size while mapped", ioctl(fd, set, SIZE(2 * PAGE)),
 		   EBUSY);
 	munmap(map, PAGE);

@@ -63,7 +63,7 @@ static void race(char **argv, int seq)
 		(seq ? 35 : 20) * 1000000000ULL;	/* the longest it tries */
 	__u32 mode = seq ? IPCLAB_SHM_MODE_SEQ : IPCLAB_SHM_MODE_RAW;
 	int fd = open_dev(IPCLAB_SHM_PATH, 0), mixed;
-	struct ipclab_shm_record *rec = dev_map(fd, PAGE, 0);
+	struct ipclab_shm_record *rec = map_shared(fd, PAGE, 0);
 	struct ipclab_shm_info info;
 	unsigned int i, j;
 
@@ -185,7 +185,7 @@ static void watch(char **argv, int sleep)
 	__u64 end = now_ns(CLOCK_MONOTONIC) +
 		    (lab_program.timeout_s - 5) * 1000000000ULL;
 	int fd = open_dev(IPCLAB_SHM_PATH, 0), ret;
-	struct ipclab_shm_record *rec = dev_map(fd, PAGE, 0);
+	struct ipclab_shm_record *rec = map_shared(fd, PAGE, 0);
 	struct pollfd p = { fd, POLLIN | POLLRDNORM | POLLPRI, 0 };
 	short revents = 0;
 

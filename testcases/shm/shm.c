@@ -49,21 +49,11 @@ struct ipclab_shm_info dev_info(int fd)
 	return info;
 }
 
-void *dev_map(int fd, size_t len, size_t offset)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       offset);
-
-	if (p == MAP_FAILED)
-		die("mmap");
-	return p;
-}
-
 /* A buffer of @size bytes for @fd, mapped whole. */
 static unsigned char *sized_map(int fd, size_t size)
 {
 	dev_ioctl(fd, IPCLAB_IOC_SHM_SET_SIZE, &(__u32){ size });
-	return dev_map(fd, size, 0);
+	return map_shared(fd, size, 0);
 }
 
 static __u64 dev_checksum(int fd, __u64 offset, __u64 length)
@@ -178,7 +168,7 @@ LAB_CASE(checksum, "WORD OFFSET", 2)
 	size_t len = arg_word(word, 4096), size = IPCLAB_SHM_DEFAULT_SIZE;
 	size_t off = arg_num(argv[1], 0, size - len, "OFFSET");
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
-	unsigned char *map = dev_map(fd, size, 0);
+	unsigned char *map = map_shared(fd, size, 0);
 	__u64 k;
 
 	memcpy(map + off, word, len);
@@ -195,7 +185,7 @@ LAB_CASE(checksum_buffer, "SEED OFFSET", 2)
 	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
 	size_t off = arg_num(argv[1], 0, size - 1, "OFFSET");
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
-	unsigned char *map = dev_map(fd, size, 0);
+	unsigned char *map = map_shared(fd, size, 0);
 	__u64 k;
 
 	rnd_fill(map, size, seed);
@@ -221,7 +211,7 @@ LAB_CASE(views, "PAGES K WORD", 3)
 	unsigned char *a, *b;
 
 	a = sized_map(fd, size);
-	b = dev_map(fd, size - k * PAGE, k * PAGE);
+	b = map_shared(fd, size - k * PAGE, k * PAGE);
 	expect_eq("mappings", dev_info(fd).mappings, 2);
 	memcpy(a + k * PAGE + 1, argv[2], len);
 	printf("b sees a's write: %.*s\n", (int)len, (char *)b + 1);
@@ -267,7 +257,7 @@ static unsigned char *closed_mapping(char **argv, int ctl,
 {
 	__u64 start = arg_num(argv[1], 0, 1ULL << 40, "START");
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
-	unsigned char *map = dev_map(fd, IPCLAB_SHM_DEFAULT_SIZE, 0);
+	unsigned char *map = map_shared(fd, IPCLAB_SHM_DEFAULT_SIZE, 0);
 
 	*seed = arg_num(argv[0], 1, 0xffffffffUL, "SEED");
 	dev_fill(fd, PAGE, IPCLAB_SHM_DEFAULT_SIZE - PAGE, *seed);
@@ -325,8 +315,9 @@ LAB_CASE(lifetime, "SEED START", 2)
 LAB_CASE(unload, "START", 1)
 {
 	__u64 start = arg_num(argv[0], 0, 1ULL << 40, "START");
+	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
-	struct ipclab_shm_record *rec = dev_map(fd, IPCLAB_SHM_DEFAULT_SIZE, 0);
+	struct ipclab_shm_record *rec = map_shared(fd, size, 0);
 
 	dev_start(fd, IPCLAB_SHM_MODE_SEQ, 8, start, 0, 0);
 	close(fd);
@@ -337,7 +328,7 @@ LAB_CASE(unload, "START", 1)
 	if (LOAD(rec->v[0]) <= start)
 		fail("v[0]: got %llu, expected more than %llu",
 		     LOAD(rec->v[0]), start);
-	munmap(rec, IPCLAB_SHM_DEFAULT_SIZE);
+	munmap(rec, size);
 	expect_counts(open_dev(IPCLAB_SHM_PATH, 0), &none,
 		      "after munmap (this check's own fd is the 1 buffer)", 1,
 		      "+1/+0/+0");
