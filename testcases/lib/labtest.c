@@ -3,6 +3,7 @@
  * The harness's code (labtest.h says what each part is for), linked into
  * every test program: the registry of cases and the one main().
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -444,4 +445,33 @@ int main(int argc, char **argv)
 	}
 	list_cases(prog);
 	return KSFT_FAIL;
+}
+
+void expect_ret(const char *what, long ret, int err)
+{
+	if (err)
+		expect_err(what, ret, err);
+	else
+		expect_ok(what, ret);
+}
+
+void *map_shared(int fd, size_t len, off_t offset)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       offset);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+size_t rnd_mismatch(const void *p, size_t len, __u32 seed)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != (unsigned char)(rnd_next(&seed) >> 24))
+			break;
+	return i;
 }

@@ -167,8 +167,7 @@ static inline __u32 rnd_seed(unsigned long seed, unsigned int stream)
 	return s ? s : 1;
 }
 
-/*
- * @len bytes of the stream @state, the top byte of each step. */
+/* @len bytes of the stream @state, the top byte of each step. */
 static inline void rnd_fill(void *buf, size_t len, __u32 *state)
 {
 	unsigned char *p = buf;
@@ -187,5 +186,12 @@ static inline size_t rnd_differ(const void *buf, size_t len, __u32 *state)
 		bad += *p++ != (unsigned char)(rnd_next(state) >> 24);
 	return bad;
 }
+/* The first of @len bytes at @p off @seed's stream (0: zeroes), or @len. */
+size_t rnd_mismatch(const void *p, size_t len, __u32 seed);
+
+/* expect_err(), or expect_ok() when @err is 0. */
+void expect_ret(const char *what, long ret, int err);
+/* A MAP_SHARED, read-write mapping of @fd that must succeed. */
+void *map_shared(int fd, size_t len, off_t offset);
 
 #endif /* LABTEST_H */

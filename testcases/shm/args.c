@@ -5,15 +5,6 @@
 
 #include "shm.h"
 
-/* expect_err(), or expect_ok() when @err is 0. */
-static void expect_ret(const char *what, long ret, int err)
-{
-	if (err)
-		expect_err(what, ret, err);
-	else
-		expect_ok(what, ret);
-}
-
 static long try_map(int fd, size_t len, off_t off, int prot, int flags)
 {
 	void *p = mmap(NULL, len, prot, flags, fd, off);
@@ -29,8 +20,7 @@ LAB_CASE(bounds, "PAGES", 1)
 {
 	size_t pages = arg_num(argv[0], 2, 1024, "PAGES");
 	size_t size = pages * PAGE, i;
-	int fd = open_dev(IPCLAB_SHM_PATH, 0), rw = PROT_READ | PROT_WRITE;
-	int ro = open(IPCLAB_SHM_PATH, O_RDONLY | O_CLOEXEC);
+	int fd = open_dev(IPCLAB_SHM_PATH, 0);
 	const struct {
 		const char *fmt;	/* the check, with @n */
 		size_t n, len;
@@ -48,16 +38,27 @@ LAB_CASE(bounds, "PAGES", 1)
 		{ "map at page 2^40", 0, PAGE, (off_t)1 << 52, EINVAL },
 	};
 	char what[64];
-	void *p, *q;
 
-	if (ro < 0)
-		die("open O_RDONLY");
 	dev_ioctl(fd, IPCLAB_IOC_SHM_SET_SIZE, &(__u32){ size });
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		snprintf(what, sizeof(what), t[i].fmt, t[i].n);
-		expect_ret(what, try_map(fd, t[i].len, t[i].off, rw, MAP_SHARED),
+		expect_ret(what, try_map(fd, t[i].len, t[i].off,
+					 PROT_READ | PROT_WRITE, MAP_SHARED),
 			   t[i].err);
 	}
+	expect_eq("mappings left", dev_info(fd).mappings, 0);
+}
+
+/* map-flags: only shared mappings, as the open allows, and none grows. */
+LAB_CASE(map_flags, "", 0)
+{
+	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
+	int fd = open_dev(IPCLAB_SHM_PATH, 0), rw = PROT_READ | PROT_WRITE;
+	int ro = must(open(IPCLAB_SHM_PATH, O_RDONLY | O_CLOEXEC),
+		      "open O_RDONLY");
+	void *p, *q;
+
+	(void)argv;
 	expect_err("map MAP_PRIVATE", try_map(fd, PAGE, 0, rw, MAP_PRIVATE),
 		   EINVAL);
 	expect_ok("read-only open, PROT_READ",
@@ -66,7 +67,7 @@ LAB_CASE(bounds, "PAGES", 1)
 		   try_map(ro, PAGE, 0, rw, MAP_SHARED), EACCES);
 
 	/* A mapping cannot grow past what the driver inserted. */
-	p = dev_map(fd, size - PAGE, 0);
+	p = map_shared(fd, size - PAGE, 0);
 	q = mremap(p, size - PAGE, size, 0);
 	expect_err("mremap to grow", q == MAP_FAILED ? -1 : 0, EFAULT);
 	q = mremap(p, size - PAGE, PAGE, 0);
@@ -144,7 +145,7 @@ LAB_CASE(bad_args, "", 0)
 
 	(void)argv;
 	calls(fd, idle, ARRAY_SIZE(idle));
-	map = dev_map(fd, PAGE, 0);
+	map = map_shared(fd, PAGE, 0);
 	expect_err("set size while mapped", ioctl(fd, set, SIZE(2 * PAGE)),
 		   EBUSY);
 	munmap(map, PAGE);

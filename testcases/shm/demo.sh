@@ -24,7 +24,8 @@ main() {
 	show "$SHM" fill 4 12345 100 8192
 	echo "User -> kernel: the process stores into the mapping; the driver"
 	echo "reads the same pages (checksum) - and sees a one-byte store at once:"
-	show "$SHM" checksum shared-memory 4000 777
+	show "$SHM" checksum shared-memory 4000
+	show "$SHM" checksum-buffer 777 4000
 
 	say "Pro: complex data - any layout both sides agree on"
 	echo "Two mappings at different offsets and a fork()ed child all see"
@@ -34,8 +35,10 @@ main() {
 
 	say "The driver checks every mapping: bounds, MAP_SHARED, no growing"
 	show "$SHM" bounds 4
+	show "$SHM" map-flags
 	echo "The pages outlive close(fd) and the parent's munmap; the last"
 	echo "mapping frees them and stops the kernel thread:"
+	show "$SHM" outlives-close 4242 1000
 	show "$SHM" lifetime 4242 1000
 
 	say "Con: no protection against concurrent access"

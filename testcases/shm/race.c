@@ -63,7 +63,7 @@ static void race(char **argv, int seq)
 		(seq ? 35 : 20) * 1000000000ULL;	/* the longest it tries */
 	__u32 mode = seq ? IPCLAB_SHM_MODE_SEQ : IPCLAB_SHM_MODE_RAW;
 	int fd = open_dev(IPCLAB_SHM_PATH, 0), mixed;
-	struct ipclab_shm_record *rec = dev_map(fd, PAGE, 0);
+	struct ipclab_shm_record *rec = map_shared(fd, PAGE, 0);
 	struct ipclab_shm_info info;
 	unsigned int i, j;
 
@@ -71,6 +71,8 @@ static void race(char **argv, int seq)
 	dev_start(fd, mode, words, start, 0, 0);
 	printf("record: %u words, %s, counting from %llu\n", rec->words,
 	       rec->mode != mode ? "?" : seq ? "SEQ" : "RAW", start);
+	expect_eq("record words", rec->words, words);
+	expect_eq("record mode", rec->mode, mode);
 	phase = seq ? "reading the record through the sequence counter" :
 		"reading the record without a protocol";
 	while (seq ? (reads < want || !retries) && before(end, reads + retries) :
@@ -183,22 +185,13 @@ static void watch(char **argv, int sleep)
 	__u64 end = now_ns(CLOCK_MONOTONIC) +
 		    (lab_program.timeout_s - 5) * 1000000000ULL;
 	int fd = open_dev(IPCLAB_SHM_PATH, 0), ret;
-	struct ipclab_shm_record *rec = dev_map(fd, PAGE, 0);
+	struct ipclab_shm_record *rec = map_shared(fd, PAGE, 0);
 	struct pollfd p = { fd, POLLIN | POLLRDNORM | POLLPRI, 0 };
 	short revents = 0;
 
 	if (count * interval > limit * 1000UL) {
 		fail("usage: COUNT * INTERVAL_MS must be under %u s", limit);
 		exit(KSFT_FAIL);
-	}
-	if (sleep) {
-		if (poll(&p, 1, 0))
-			fail("poll before any publication: got 0x%x, expected nothing",
-			     p.revents);
-		fcntl(fd, F_SETFL, O_NONBLOCK);
-		expect_err("read (O_NONBLOCK) before any publication",
-			   read(fd, &gen, sizeof(gen)), EAGAIN);
-		fcntl(fd, F_SETFL, 0);
 	}
 	t0 = now_ns(CLOCK_MONOTONIC);
 	c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
@@ -275,9 +268,6 @@ static void watch(char **argv, int sleep)
 		if (n && lat[n - 1] >= POLL_BOUND_MS * 1000000ULL)
 			fail("poll latency: got %llu ms, expected under %d ms",
 			     lat[n - 1] / 1000000, POLL_BOUND_MS);
-		if (poll(&p, 1, 50))
-			fail("poll after the last publication: got 0x%x, expected a timeout",
-			     p.revents);
 	}
 	dev_ioctl(fd, IPCLAB_IOC_SHM_STOP, NULL);
 }
@@ -287,18 +277,34 @@ LAB_CASE(busy_poll, "WORDS START COUNT INTERVAL_MS", 4)
 	watch(argv, 0);
 }
 
-/* A case named poll cannot be a function poll(): registered by hand. */
-static void poll_case(char **argv)
+LAB_CASE(poll, "WORDS START COUNT INTERVAL_MS", 4)
 {
 	watch(argv, 1);
 }
 
-static struct lab_case poll_entry = {
-	.name = "poll", .args = "WORDS START COUNT INTERVAL_MS", .nargs = 4,
-	.run = poll_case,
-};
-
-static void __attribute__((constructor)) poll_register(void)
+/*
+ * poll-idle START: poll() and read() report nothing new before the first
+ * publication, nor after the only one was read.
+ */
+LAB_CASE(poll_idle, "START", 1)
 {
-	lab_register(&poll_entry);
+	__u64 start = arg_num(argv[0], 0, 1ULL << 40, "START"), gen;
+	int fd = open_dev(IPCLAB_SHM_PATH, O_NONBLOCK);
+	struct pollfd p = { fd, POLLIN | POLLRDNORM | POLLPRI, 0 };
+
+	if (poll(&p, 1, 0))
+		fail("poll before any publication: got 0x%x, expected nothing",
+		     p.revents);
+	expect_err("read (O_NONBLOCK) before any publication",
+		   read(fd, &gen, sizeof(gen)), EAGAIN);
+	dev_start(fd, IPCLAB_SHM_MODE_NOTIFY, 1, start, 1, 1);
+	phase = "poll for the one publication";
+	if (poll(&p, 1, 10 * POLL_BOUND_MS) != 1)
+		fail("poll: no publication within %d ms", 10 * POLL_BOUND_MS);
+	if (read(fd, &gen, sizeof(gen)) != sizeof(gen))
+		die("read generation");
+	if (poll(&p, 1, 50))
+		fail("poll after the last publication: got 0x%x, expected a timeout",
+		     p.revents);
+	dev_ioctl(fd, IPCLAB_IOC_SHM_STOP, NULL);
 }

@@ -16,24 +16,17 @@ LAB_PROGRAM(.timeout_s = 50, .lost = "wakeup");
 #define dev_fill(fd, o, l, s) \
 	dev_ioctl(fd, IPCLAB_IOC_SHM_FILL, FILL(o, l, s, 0))
 
-/* The driver's generator (ipclab_uapi.h, IPCLAB_IOC_SHM_FILL). */
-static void fill_xorshift(unsigned char *p, size_t len, __u32 seed)
-{
-	while (len--)
-		*p++ = rnd_next(&seed) >> 24;
-}
-
-/* FAILs unless @len bytes at @p are that stream from @seed (0: zeroes). */
+/*
+ * FAILs unless @len bytes at @p are the driver's stream from @seed
+ * (ipclab_uapi.h, IPCLAB_IOC_SHM_FILL: rnd_fill()), or zeroes if @seed is 0.
+ */
 static void expect_stream(const char *what, const unsigned char *p,
 			  size_t len, __u32 seed)
 {
-	size_t i;
+	size_t i = rnd_mismatch(p, len, seed);
 
-	for (i = 0; i < len; i++)
-		if (p[i] != rnd_next(&seed) >> 24) {
-			fail("%s: byte %zu is 0x%02x", what, i, p[i]);
-			return;
-		}
+	if (i < len)
+		fail("%s: byte %zu is 0x%02x", what, i, p[i]);
 }
 
 /* The driver's checksum (ipclab_uapi.h, IPCLAB_IOC_SHM_CHECKSUM). */
@@ -56,14 +49,11 @@ struct ipclab_shm_info dev_info(int fd)
 	return info;
 }
 
-void *dev_map(int fd, size_t len, size_t offset)
+/* A buffer of @size bytes for @fd, mapped whole. */
+static unsigned char *sized_map(int fd, size_t size)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       offset);
-
-	if (p == MAP_FAILED)
-		die("mmap");
-	return p;
+	dev_ioctl(fd, IPCLAB_IOC_SHM_SET_SIZE, &(__u32){ size });
+	return map_shared(fd, size, 0);
 }
 
 static __u64 dev_checksum(int fd, __u64 offset, __u64 length)
@@ -130,6 +120,19 @@ static void expect_moves(const char *what, struct ipclab_shm_record *rec)
 	printf("%s: still writing\n", what);
 }
 
+/* zeroed PAGES: a new buffer holds no stale kernel data. */
+LAB_CASE(zeroed, "PAGES", 1)
+{
+	size_t size = arg_num(argv[0], 1, IPCLAB_SHM_MAX_SIZE / 4096,
+			      "PAGES") * PAGE;
+	int fd = open_dev(IPCLAB_SHM_PATH, 0);
+	unsigned char *map = sized_map(fd, size);
+
+	expect_eq("size", dev_info(fd).size, size);
+	/* vmalloc_user() zeroes. */
+	expect_stream("zeroed", map, size, 0);
+}
+
 /* fill PAGES SEED OFFSET LENGTH: the driver writes, we read the mapping. */
 LAB_CASE(fill, "PAGES SEED OFFSET LENGTH", 4)
 {
@@ -140,14 +143,7 @@ LAB_CASE(fill, "PAGES SEED OFFSET LENGTH", 4)
 	size_t off = arg_num(argv[2], 0, size, "OFFSET");
 	size_t len = arg_num(argv[3], 0, size - off, "LENGTH");
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
-	unsigned char *map;
-
-	dev_ioctl(fd, IPCLAB_IOC_SHM_SET_SIZE, &(__u32){ size });
-	printf("size: %u\n", dev_info(fd).size);
-	expect_eq("size", dev_info(fd).size, size);
-	map = dev_map(fd, size, 0);
-	/* vmalloc_user() zeroes: no stale kernel data reaches us. */
-	expect_stream("zeroed", map, size, 0);
+	unsigned char *map = sized_map(fd, size);
 
 	/* One ioctl; the data arrives through the pages, not a copy. */
 	dev_fill(fd, off, len, seed);
@@ -165,15 +161,14 @@ LAB_CASE(fill, "PAGES SEED OFFSET LENGTH", 4)
 	expect_stream("refill in place", map + off, len, seed);
 }
 
-/* checksum WORD OFFSET SEED: we write the mapping, the driver reads it. */
-LAB_CASE(checksum, "WORD OFFSET SEED", 3)
+/* checksum WORD OFFSET: we write the mapping, the driver reads it. */
+LAB_CASE(checksum, "WORD OFFSET", 2)
 {
 	const char *word = argv[0];
 	size_t len = arg_word(word, 4096), size = IPCLAB_SHM_DEFAULT_SIZE;
 	size_t off = arg_num(argv[1], 0, size - len, "OFFSET");
-	__u32 seed = arg_num(argv[2], 1, 0xffffffffUL, "SEED");
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
-	unsigned char *map = dev_map(fd, size, 0);
+	unsigned char *map = map_shared(fd, size, 0);
 	__u64 k;
 
 	memcpy(map + off, word, len);
@@ -181,8 +176,19 @@ LAB_CASE(checksum, "WORD OFFSET SEED", 3)
 	printf("kernel fnv1a: 0x%016llx\n", k);
 	printf("user fnv1a: 0x%016llx\n", fnv1a(word, len));
 	expect_eq("kernel checksum of the word", k, fnv1a(word, len));
+}
 
-	fill_xorshift(map, size, seed);
+/* checksum-buffer SEED OFFSET: the driver reads every page, at once. */
+LAB_CASE(checksum_buffer, "SEED OFFSET", 2)
+{
+	__u32 seed = arg_num(argv[0], 1, 0xffffffffUL, "SEED");
+	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
+	size_t off = arg_num(argv[1], 0, size - 1, "OFFSET");
+	int fd = open_dev(IPCLAB_SHM_PATH, 0);
+	unsigned char *map = map_shared(fd, size, 0);
+	__u64 k;
+
+	rnd_fill(map, size, &seed);
 	k = dev_checksum(fd, 0, size);
 	expect_eq("kernel checksum of the whole buffer", k, fnv1a(map, size));
 	/* One store, no system call: the kernel sees it at once. */
@@ -204,9 +210,8 @@ LAB_CASE(views, "PAGES K WORD", 3)
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
 	unsigned char *a, *b;
 
-	dev_ioctl(fd, IPCLAB_IOC_SHM_SET_SIZE, &(__u32){ size });
-	a = dev_map(fd, size, 0);
-	b = dev_map(fd, size - k * PAGE, k * PAGE);
+	a = sized_map(fd, size);
+	b = map_shared(fd, size - k * PAGE, k * PAGE);
 	expect_eq("mappings", dev_info(fd).mappings, 2);
 	memcpy(a + k * PAGE + 1, argv[2], len);
 	printf("b sees a's write: %.*s\n", (int)len, (char *)b + 1);
@@ -241,25 +246,51 @@ LAB_CASE(info, "", 0)
 	expect_counts(fd, &none, "module", 0, "+1/+0/+0");
 }
 
-/* lifetime SEED START: the pages outlive close(fd) and the parent's map. */
-LAB_CASE(lifetime, "SEED START", 2)
+/*
+ * SEED START: a file of its own mapped, its pages after the first filled
+ * from SEED, a RAW producer counting from START in the first; then closed.
+ * Where the lifetime cases start; @base: the counts before, with @ctl's.
+ */
+static unsigned char *closed_mapping(char **argv, int ctl,
+				     const struct ipclab_shm_info *base,
+				     __u32 *seed)
 {
-	__u32 seed = arg_num(argv[0], 1, 0xffffffffUL, "SEED");
 	__u64 start = arg_num(argv[1], 0, 1ULL << 40, "START");
-	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
-	int ctl = open_dev(IPCLAB_SHM_PATH, 0), fd;
-	struct ipclab_shm_info base = dev_info(ctl);	/* with ctl's buffer */
-	unsigned char *map;
+	int fd = open_dev(IPCLAB_SHM_PATH, 0);
+	unsigned char *map = map_shared(fd, IPCLAB_SHM_DEFAULT_SIZE, 0);
 
-	fd = open_dev(IPCLAB_SHM_PATH, 0);
-	map = dev_map(fd, size, 0);
-	dev_fill(fd, PAGE, size - PAGE, seed);
+	*seed = arg_num(argv[0], 1, 0xffffffffUL, "SEED");
+	dev_fill(fd, PAGE, IPCLAB_SHM_DEFAULT_SIZE - PAGE, *seed);
 	dev_start(fd, IPCLAB_SHM_MODE_RAW, 4, start, 0, 0);
-	expect_counts(ctl, &base, "mapped, producer running", 0, "+1/+1/+1");
+	expect_counts(ctl, base, "mapped, producer running", 0, "+1/+1/+1");
 	close(fd);
+	return map;
+}
+
+/* outlives-close SEED START: the pages and the producer outlive close(fd). */
+LAB_CASE(outlives_close, "SEED START", 2)
+{
+	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
+	int ctl = open_dev(IPCLAB_SHM_PATH, 0);
+	struct ipclab_shm_info base = dev_info(ctl);
+	__u32 seed;
+	unsigned char *map = closed_mapping(argv, ctl, &base, &seed);
+
 	expect_counts(ctl, &base, "after close(fd)", 0, "+1/+1/+1");
 	expect_stream("after close(fd)", map + PAGE, size - PAGE, seed);
 	expect_moves("producer after close(fd)", (void *)map);
+	munmap(map, size);
+	expect_counts(ctl, &base, "after munmap", 1, "+0/+0/+0");
+}
+
+/* lifetime SEED START: the pages outlive the parent's map; the last frees. */
+LAB_CASE(lifetime, "SEED START", 2)
+{
+	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
+	int ctl = open_dev(IPCLAB_SHM_PATH, 0);
+	struct ipclab_shm_info base = dev_info(ctl);
+	__u32 seed;
+	unsigned char *map = closed_mapping(argv, ctl, &base, &seed);
 
 	if (xfork() == 0) {
 		/* Wait for the parent's munmap, then use the pages alone. */
@@ -284,8 +315,9 @@ LAB_CASE(lifetime, "SEED START", 2)
 LAB_CASE(unload, "START", 1)
 {
 	__u64 start = arg_num(argv[0], 0, 1ULL << 40, "START");
+	size_t size = IPCLAB_SHM_DEFAULT_SIZE;
 	int fd = open_dev(IPCLAB_SHM_PATH, 0);
-	struct ipclab_shm_record *rec = dev_map(fd, IPCLAB_SHM_DEFAULT_SIZE, 0);
+	struct ipclab_shm_record *rec = map_shared(fd, size, 0);
 
 	dev_start(fd, IPCLAB_SHM_MODE_SEQ, 8, start, 0, 0);
 	close(fd);
@@ -296,7 +328,7 @@ LAB_CASE(unload, "START", 1)
 	if (LOAD(rec->v[0]) <= start)
 		fail("v[0]: got %llu, expected more than %llu",
 		     LOAD(rec->v[0]), start);
-	munmap(rec, IPCLAB_SHM_DEFAULT_SIZE);
+	munmap(rec, size);
 	expect_counts(open_dev(IPCLAB_SHM_PATH, 0), &none,
 		      "after munmap (this check's own fd is the 1 buffer)", 1,
 		      "+1/+0/+0");
@@ -321,13 +353,13 @@ LAB_CASE(isolation, "N SEED", 2)
 		snprintf(what, sizeof(what), "child %d", i);
 		size = (1 + i % 4) * 4 * PAGE;
 		fd = open_dev(IPCLAB_SHM_PATH, 0);
-		dev_ioctl(fd, IPCLAB_IOC_SHM_SET_SIZE, &(__u32){ size });
-		map = dev_map(fd, size, 0);
+		map = sized_map(fd, size);
 		for (round = 0; round < 20 && !failed; round++) {
 			s = seed + i + round ? seed + i + round : 1;
 			dev_fill(fd, 0, size, s);
 			expect_stream(what, map, size, s);
-			fill_xorshift(map, size, ~s | 1);
+			s = ~s | 1;
+			rnd_fill(map, size, &s);
 			if (dev_checksum(fd, 0, size) != fnv1a(map, size))
 				fail("%s: kernel checksum differs", what);
 		}

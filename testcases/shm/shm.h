@@ -26,7 +26,6 @@
 	dev_ioctl(fd, IPCLAB_IOC_SHM_START, PRODUCER(__VA_ARGS__))
 
 struct ipclab_shm_info dev_info(int fd);
-void *dev_map(int fd, size_t len, size_t offset);
 /* FAILs unless this file's buffer is as open() made it. */
 void expect_fresh(int fd, const char *what);
 
