@@ -238,9 +238,8 @@ LAB_CASE(recv, "NAME SIZE SEED", 3)
 	arg_path(argv[0], 0);
 	fd = open_fifo("receiver open", O_RDONLY);
 	phase = "receiver reading";
-	for (; (n = read(fd, buf, sizeof(buf))) > 0; done += n) {
+	for (; (n = read(fd, buf, sizeof(buf))) > 0; done += n)
 		bad += rnd_differ(buf, n, &st);
-	}
 	must(n, "receiver read");
 	printf("receiver pid %d: got %zu bytes, %zu differ\n", (int)getpid(),
 	       done, bad);

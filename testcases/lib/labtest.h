@@ -186,6 +186,7 @@ static inline size_t rnd_differ(const void *buf, size_t len, __u32 *state)
 		bad += *p++ != (unsigned char)(rnd_next(state) >> 24);
 	return bad;
 }
+
 /* The first of @len bytes at @p off @seed's stream (0: zeroes), or @len. */
 size_t rnd_mismatch(const void *p, size_t len, __u32 seed);
 

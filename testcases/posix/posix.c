@@ -121,7 +121,6 @@ LAB_CASE(mq_unlink, "NAME", 1)
 	expect_err("mq_unlink again", mq_unlink(name), ENOENT);
 }
 
-
 /* Queue NAME (@arg), and SIGUSR1 (blocked) with @value when it fills. */
 static mqd_t notify_queue(const char *arg, int value)
 {
