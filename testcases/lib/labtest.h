@@ -142,6 +142,15 @@ int wait_blocked(pid_t pid, long nr, const char *who);
 /* fork(); the child goes on (0) once this task sleeps in syscall @nr. */
 pid_t fork_blocked(long nr, const char *who);
 
+/*
+ * Netlink sockets (netlink, uevent): a socket of @protocol bound to the
+ * multicast @groups (a bit mask; 0: none), its port id in *@portid unless
+ * NULL. Dies on an error.
+ */
+int netlink_socket(int protocol, __u32 groups, __u32 *portid);
+/* One datagram within @ms: its length, -ETIMEDOUT, or -errno. */
+ssize_t recv_within(int fd, void *buf, size_t size, int ms);
+
 /* A small, seedable pseudo-random stream (xorshift32). */
 static inline __u32 rnd_next(__u32 *state)
 {
