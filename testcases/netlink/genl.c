@@ -4,8 +4,6 @@
  * libnl): messages, attributes, the socket, request and answer, the family
  * lookup through nlctrl, and the family's commands.
  */
-#include <poll.h>
-
 #include "netlink.h"
 
 LAB_PROGRAM(.timeout_s = 40, .lost = "message", .err0 = "0");
@@ -90,23 +88,23 @@ void nl_opt(struct nl *nl, int level, int name, int val, const char *what)
 
 void nl_open_raw(struct nl *nl)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	socklen_t salen = sizeof(sa);
-
 	memset(nl, 0, sizeof(*nl));
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (nl->fd < 0)
-		die("socket(AF_NETLINK, NETLINK_GENERIC)");
+	nl->fd = netlink_socket(NETLINK_GENERIC, 0, &nl->portid);
 	/* Error messages with the ACK; no copy of a large request in it. */
 	NL_OPT(nl, SOL_NETLINK, NETLINK_EXT_ACK, 1);
 	NL_OPT(nl, SOL_NETLINK, NETLINK_CAP_ACK, 1);
-	/* nl_pid 0: the kernel picks our port id. */
-	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind");
-	if (getsockname(nl->fd, (struct sockaddr *)&sa, &salen) < 0)
-		die("getsockname");
-	nl->portid = sa.nl_pid;
 	nl->seq = 1;
+}
+
+int nl_find(struct nl *nl, struct family *f)
+{
+	int err = nl_lookup(nl, IPCLAB_NL_FAMILY_NAME, f);
+
+	if (!err) {
+		nl->family = f->id;
+		nl->group = f->events;
+	}
+	return err;
 }
 
 void nl_open(struct nl *nl)
@@ -115,7 +113,7 @@ void nl_open(struct nl *nl)
 	int err;
 
 	nl_open_raw(nl);
-	err = -nl_lookup(nl, IPCLAB_NL_FAMILY_NAME, &f);
+	err = -nl_find(nl, &f);
 	if (err == ENOENT) {
 		printf("SKIP: no generic netlink family %s (is ipclab.ko loaded?)\n",
 		       IPCLAB_NL_FAMILY_NAME);
@@ -126,30 +124,11 @@ void nl_open(struct nl *nl)
 		     IPCLAB_NL_FAMILY_NAME, errname(err));
 		exit(KSFT_FAIL);
 	}
-	nl->family = f.id;
-	nl->group = f.events;
 }
 
 int nl_recv(struct nl *nl, int ms)
 {
-	struct pollfd p = { .fd = nl->fd, .events = POLLIN };
-	ssize_t n;
-	int ret;
-
-	ret = poll(&p, 1, ms);
-	if (ret < 0)
-		die("poll");
-	if (ret == 0)
-		return -ETIMEDOUT;
-	n = recv(nl->fd, nl->rx, sizeof(nl->rx), MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0)
-		return -errno;
-	if (n > (ssize_t)sizeof(nl->rx)) {
-		fail("datagram of %zd bytes truncated to %zu", n,
-		     sizeof(nl->rx));
-		exit(KSFT_FAIL);
-	}
-	return n;
+	return recv_within(nl->fd, nl->rx, sizeof(nl->rx), ms);
 }
 
 int nl_quiet(struct nl *nl)

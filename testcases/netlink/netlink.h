@@ -77,6 +77,8 @@ struct family {
 void nl_open_raw(struct nl *nl);
 /* A socket that knows the family; SKIP when the module is not loaded. */
 void nl_open(struct nl *nl);
+/* Looks "ipclab" up into @f and @nl: 0 or -errno, as nl_lookup(). */
+int nl_find(struct nl *nl, struct family *f);
 void nl_opt(struct nl *nl, int level, int name, int val, const char *what);
 #define NL_OPT(nl, level, name, val)	nl_opt(nl, level, name, val, #name)
 #define nl_join(nl, group) \
