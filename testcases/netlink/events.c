@@ -94,7 +94,7 @@ LAB_CASE(membership, "BEFORE WORD", 2)
 
 	publish_ok(&nl, word, -1);
 	if (next_event(&sub, RECV_MS, buf, &seq))
-		strcpy(buf, "nothing");
+		snprintf(buf, sizeof(buf), "nothing");
 	print_word("subscriber", buf, strlen(buf), word);
 	if (!nl_quiet(&sub))
 		fail("subscriber: a second event came");
