@@ -221,6 +221,10 @@ static void flood(char **argv, int rcvbuf, int opt, struct flood *fl)
 	}
 	/* Events lost after the last one received: the tail. */
 	fl->lost += fl->s0.events + 1 + fl->count - expect;
+	if (expect > fl->s0.events + 1 + fl->count)
+		fail("seq: got %llu, expected at most %llu",
+		     (unsigned long long)expect - 1,
+		     (unsigned long long)fl->s0.events + fl->count);
 }
 
 /* overrun COUNT WORD: a subscriber that does not keep up loses events. */
