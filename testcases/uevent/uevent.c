@@ -22,12 +22,14 @@ struct uevent {
 	ssize_t n;
 };
 
+static int dev;	/* the device: each write() makes a uevent */
+
 static int listen_uevents(void)
 {
-	int size = 1 << 20;
-	int fd = netlink_socket(NETLINK_KOBJECT_UEVENT, 1, NULL);
+	int size = 1 << 20, fd = netlink_socket(NETLINK_KOBJECT_UEVENT, 1, NULL);
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	dev = open_dev(IPCLAB_UEVENT_PATH, 0);
 	return fd;
 }
 
@@ -66,25 +68,16 @@ static int recv_uevent(int fd, struct uevent *ev, int ms)
 	return 0;
 }
 
-static long emit(const char *word, size_t len)
-{
-	static int dev = -1;
-
-	if (dev < 0)
-		dev = open_dev(IPCLAB_UEVENT_PATH, 0);
-	return write(dev, word, len);
-}
-
 static void emit_ok(const char *word)
 {
-	long len = strlen(word), ret = emit(word, len);
+	long len = strlen(word), ret = write(dev, word, len);
 
 	if (ret != len)
 		fail("write \"%s\": got %ld (%s), expected %ld", word, ret,
 		     errname(errno), len);
 }
 
-/* Writes @word and receives its uevent: "word: WORD" on success. */
+/* Writes @word and receives its uevent: prints its word, ACTION, SUBSYSTEM. */
 static void emit_recv(int fd, const char *word, struct uevent *ev)
 {
 	emit_ok(word);
@@ -92,7 +85,8 @@ static void emit_recv(int fd, const char *word, struct uevent *ev)
 		fail("no uevent within %d ms", RECV_WAIT_MS);
 		exit(KSFT_FAIL);
 	}
-	printf("word: %s\n", env(ev, "IPCLAB_WORD="));
+	printf("word: %s\nACTION=%s SUBSYSTEM=%s\n", env(ev, "IPCLAB_WORD="),
+	       env(ev, "ACTION="), env(ev, "SUBSYSTEM="));
 }
 
 /* FAILs if a uevent of our device comes within QUIET_MS. */
@@ -117,8 +111,6 @@ LAB_CASE(change, "WORD...", -1)
 	phase = "waiting for the uevents";
 	for (i = 0; argv[i]; i++) {
 		emit_recv(fd, argv[i], &ev);
-		printf("ACTION=%s SUBSYSTEM=%s\n", env(&ev, "ACTION="),
-		       env(&ev, "SUBSYSTEM="));
 		if (i && seq(&ev) != last + 1)
 			fail("IPCLAB_SEQ: got %llu then %llu", last, seq(&ev));
 		last = seq(&ev);
@@ -134,25 +126,24 @@ LAB_CASE(bad, "LEN WORD", 2)
 	struct uevent ev;
 
 	memset(longword, 'a', len);
-	expect_err("word too long", emit(longword, len), EINVAL);
-	expect_err("word \"a b\"", emit("a b", 3), EINVAL);
-	expect_err("word \"a=b\"", emit("a=b", 3), EINVAL);
-	expect_err("empty word", emit("\n", 1), EINVAL);
+	expect_err("word too long", write(dev, longword, len), EINVAL);
+	expect_err("word \"a b\"", write(dev, "a b", 3), EINVAL);
+	expect_err("word \"a=b\"", write(dev, "a=b", 3), EINVAL);
+	expect_err("empty word", write(dev, "\n", 1), EINVAL);
 	expect_quiet(fd, "after refused words");
 	phase = "waiting for the valid uevent";
 	emit_recv(fd, argv[1], &ev);
 }
 
-static struct uevent evs[MAX_WORDS];	/* what concurrent_uevents() got */
-
 /*
- * One writer per word of @words at once; up to that many uevents into
- * evs, for the caller's checks. Returns how many came.
+ * One writer per word of @words at once; each uevent must come once, or
+ * with @by_seq: their IPCLAB_SEQs must differ.
  */
-static int concurrent_uevents(int fd, char **words)
+static void concurrent(char **words, int by_seq)
 {
+	static struct uevent evs[MAX_WORDS];
+	int fd = listen_uevents(), n, i, j, count, got = 0;
 	pid_t pids[MAX_WORDS];
-	int n, i, got = 0;
 
 	for (n = 0; words[n] && n < MAX_WORDS; n++) {
 		pids[n] = xfork();
@@ -166,34 +157,32 @@ static int concurrent_uevents(int fd, char **words)
 		got++;
 	for (i = 0; i < n; i++)
 		reap(pids[i], "writer");
-	return got;
+	if (by_seq) {
+		for (i = 0; i < got; i++)
+			for (j = 0; j < i; j++)
+				if (seq(&evs[j]) == seq(&evs[i]))
+					fail("IPCLAB_SEQ %llu twice",
+					     seq(&evs[i]));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		for (count = 0, j = 0; j < got; j++)
+			count += !strcmp(env(&evs[j], "IPCLAB_WORD="), words[i]);
+		if (count != 1)
+			fail("word %s: received %d times, expected 1",
+			     words[i], count);
+	}
+	expect_quiet(fd, "more");
 }
 
 /* concurrent W...: one writer per word at once; each arrives once. */
 LAB_CASE(concurrent, "WORD...", -2)
 {
-	int fd = listen_uevents(), got = concurrent_uevents(fd, argv);
-	int i, j, count;
-
-	for (i = 0; argv[i] && i < MAX_WORDS; i++) {
-		for (count = 0, j = 0; j < got; j++)
-			count += !strcmp(env(&evs[j], "IPCLAB_WORD="), argv[i]);
-		if (count != 1)
-			fail("word %s: received %d times, expected 1",
-			     argv[i], count);
-	}
-	expect_quiet(fd, "more");
+	concurrent(argv, 0);
 }
 
 /* concurrent-seq W...: uevents written at once have distinct seqs. */
 LAB_CASE(concurrent_seq, "WORD...", -2)
 {
-	int fd = listen_uevents(), got = concurrent_uevents(fd, argv);
-	int i, j;
-
-	printf("uevents: %d\n", got);
-	for (i = 0; i < got; i++)
-		for (j = 0; j < i; j++)
-			if (seq(&evs[j]) == seq(&evs[i]))
-				fail("IPCLAB_SEQ %llu twice", seq(&evs[i]));
+	concurrent(argv, 1);
 }
