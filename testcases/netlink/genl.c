@@ -41,7 +41,7 @@ void msg_attr_raw(__u16 type, __u16 nla_len, const void *data, size_t len)
 	req.len += size;
 }
 
-struct nlattr *attr_find(const void *start, int len, int type)
+static struct nlattr *attr_find(const void *start, int len, int type)
 {
 	const struct nlattr *nla = start;
 
@@ -55,8 +55,11 @@ struct nlattr *attr_find(const void *start, int len, int type)
 	return NULL;
 }
 
-/* Host byte order: the lab is x86-64, little-endian. */
-__u64 attr_uint(const struct nlattr *nla, size_t size)
+/*
+ * An integer attribute of exactly @size bytes, else 0. Host byte order: the
+ * lab is x86-64, little-endian.
+ */
+static __u64 attr_uint(const struct nlattr *nla, size_t size)
 {
 	__u64 v = 0;
 

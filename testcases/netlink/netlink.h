@@ -36,11 +36,8 @@ void msg_attr_raw(__u16 type, __u16 nla_len, const void *data, size_t len);
 	msg_attr_raw(type, NLA_HDRLEN + (len), data, len)
 #define msg_str(type, s)	msg_attr(type, s, strlen(s) + 1)
 
-struct nlattr *attr_find(const void *start, int len, int type);
 #define attr_data(nla)	((void *)((char *)(nla) + NLA_HDRLEN))
 #define attr_len(nla)	((int)(nla)->nla_len - NLA_HDRLEN)
-/* An integer attribute of exactly @size bytes, else 0. */
-__u64 attr_uint(const struct nlattr *nla, size_t size);
 struct nlattr *genl_attr(const struct nlmsghdr *nlh, int type);
 #define genl_cmd(nlh)	(((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd)
 
