@@ -139,7 +139,7 @@ LAB_CASE(bad, "LEN WORD", 2)
  * One writer per word of @words at once; each uevent must come once, or
  * with @by_seq: their IPCLAB_SEQs must differ.
  */
-static void concurrent(char **words, int by_seq)
+static void writers_race(char **words, int by_seq)
 {
 	static struct uevent evs[MAX_WORDS];
 	int fd = listen_uevents(), n, i, j, count, got = 0;
@@ -178,11 +178,11 @@ static void concurrent(char **words, int by_seq)
 /* concurrent W...: one writer per word at once; each arrives once. */
 LAB_CASE(concurrent, "WORD...", -2)
 {
-	concurrent(argv, 0);
+	writers_race(argv, 0);
 }
 
 /* concurrent-seq W...: uevents written at once have distinct seqs. */
 LAB_CASE(concurrent_seq, "WORD...", -2)
 {
-	concurrent(argv, 1);
+	writers_race(argv, 1);
 }
