@@ -4,8 +4,12 @@
  * every test program: the registry of cases and the one main().
  */
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+
+#include <linux/netlink.h>
 
 #include "labtest.h"
 
@@ -389,6 +393,44 @@ int wait_sig(int signo, long ms, siginfo_t *si)
 	if (ret < 0 && errno != EAGAIN)
 		die("sigtimedwait");
 	return ret < 0 ? -1 : 0;
+}
+
+int netlink_socket(int protocol, __u32 groups, __u32 *portid)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	socklen_t salen = sizeof(sa);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+
+	if (fd < 0)
+		die("socket(AF_NETLINK)");
+	/* nl_pid 0: the kernel picks our port id. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("bind");
+	if (portid && getsockname(fd, (struct sockaddr *)&sa, &salen) < 0)
+		die("getsockname");
+	if (portid)
+		*portid = sa.nl_pid;
+	return fd;
+}
+
+ssize_t recv_within(int fd, void *buf, size_t size, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret = poll(&p, 1, ms);
+	ssize_t n;
+
+	if (ret < 0)
+		die("poll");
+	if (ret == 0)
+		return -ETIMEDOUT;
+	n = recv(fd, buf, size, MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n > size) {
+		fail("datagram of %zd bytes truncated to %zu", n, size);
+		exit(KSFT_FAIL);
+	}
+	return n;
 }
 
 void lab_register(struct lab_case *c)

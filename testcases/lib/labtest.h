@@ -148,6 +148,15 @@ void block(int signo);		/* added to the blocked set */
 /* Waits up to @ms for @signo: 0, or -1 (and @si zeroed) on a timeout. */
 int wait_sig(int signo, long ms, siginfo_t *si);
 
+/*
+ * Netlink sockets (netlink, uevent): a socket of @protocol bound to the
+ * multicast @groups (a bit mask; 0: none), its port id in *@portid unless
+ * NULL. Dies on an error.
+ */
+int netlink_socket(int protocol, __u32 groups, __u32 *portid);
+/* One datagram within @ms: its length, -ETIMEDOUT, or -errno. */
+ssize_t recv_within(int fd, void *buf, size_t size, int ms);
+
 /* A small, seedable pseudo-random stream (xorshift32). */
 static inline __u32 rnd_next(__u32 *state)
 {

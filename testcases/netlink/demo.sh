@@ -32,7 +32,8 @@ main() {
 	say "The kernel starts the conversation: multicast to many listeners"
 	echo "Three processes join the group \"events\"; one PUBLISH reaches all."
 	echo "An event published before they joined is gone: nothing is stored."
-	show "$NETLINK" multicast 3 too-early news
+	show "$NETLINK" multicast 3 news
+	show "$NETLINK" membership too-early news
 	echo "Here the kernel sends from a timer, after the requester has exited:"
 	echo "no system call into the driver is in progress at that moment."
 	show "$NETLINK" delayed from-a-timer 1000
@@ -44,6 +45,7 @@ main() {
 	show "$NETLINK" overrun 200 flood
 	echo "Remedies: a bigger buffer, and sequence numbers + a state query"
 	echo "(STATS) to resynchronise even when ENOBUFS is switched off:"
+	show "$NETLINK" big-buffer 200 flood
 	show "$NETLINK" resync 200 flood
 
 	say "Bad input: the family's policy rejects it, the kernel never oopses"

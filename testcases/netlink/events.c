@@ -8,22 +8,19 @@
 
 #include "netlink.h"
 
-/* multicast N BEFORE WORD: N subscribers each get WORD, none gets BEFORE. */
-LAB_CASE(multicast, "N BEFORE WORD", 3)
+/* multicast N WORD: N subscribers each get WORD once, the same event. */
+LAB_CASE(multicast, "N WORD", 2)
 {
 	int n = arg_num(argv[0], 1, MAX_PROCS, "N");
-	const char *before = argv[1], *word = argv[2];
+	const char *word = argv[1];
 	int ready[2], seqs[2], i, got = 0;
 	char buf[WORD_SIZE];
 	pid_t pids[MAX_PROCS];
 	__u64 seq, first = 0;
-	struct nl nl, drop;
+	struct nl nl;
 
-	arg_word(before, IPCLAB_NL_WORD_MAX);
 	arg_word(word, IPCLAB_NL_WORD_MAX);
 	nl_open(&nl);
-	publish_ok(&nl, before, -1);
-	printf("published before anyone joined: %s\n", before);
 	if (pipe(ready) < 0 || pipe(seqs) < 0)
 		die("pipe");
 
@@ -57,11 +54,6 @@ LAB_CASE(multicast, "N BEFORE WORD", 3)
 		if (read(ready[0], buf, 1) != 1)
 			die("read ready");
 
-	/* A socket that joins and leaves again hears nothing. */
-	nl_open(&drop);
-	nl_join(&drop, drop.group);
-	NL_OPT(&drop, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, drop.group);
-
 	publish_ack(&nl, "publisher", word, -1, 0);
 	phase = "collecting the subscribers' seqs";
 	while (read(seqs[0], &seq, sizeof(seq)) == sizeof(seq)) {
@@ -76,6 +68,36 @@ LAB_CASE(multicast, "N BEFORE WORD", 3)
 		reap(pids[i], "subscriber");
 	printf("subscribers: %d of %d got the same event\n", got, n);
 	expect_eq("subscribers that got the event", got, n);
+}
+
+/*
+ * membership BEFORE WORD: only members hear an event: not one published
+ * before joining, not the publisher, not a socket that left the group.
+ */
+LAB_CASE(membership, "BEFORE WORD", 2)
+{
+	const char *before = argv[0], *word = argv[1];
+	struct nl nl, sub, drop;
+	char buf[WORD_SIZE];
+	__u64 seq;
+
+	arg_word(before, IPCLAB_NL_WORD_MAX);
+	arg_word(word, IPCLAB_NL_WORD_MAX);
+	nl_open(&nl);
+	publish_ok(&nl, before, -1);
+	printf("published before anyone joined: %s\n", before);
+	nl_open(&sub);
+	nl_join(&sub, sub.group);
+	nl_open(&drop);
+	nl_join(&drop, drop.group);
+	NL_OPT(&drop, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, drop.group);
+
+	publish_ok(&nl, word, -1);
+	if (next_event(&sub, RECV_MS, buf, &seq))
+		snprintf(buf, sizeof(buf), "nothing");
+	print_word("subscriber", buf, strlen(buf), word);
+	if (!nl_quiet(&sub))
+		fail("subscriber: a second event came");
 	if (!nl_quiet(&nl))
 		fail("publisher, not subscribed: got an event");
 	if (!nl_quiet(&drop))
@@ -104,7 +126,6 @@ LAB_CASE(delayed, "WORD MS", 2)
 
 		nl_open(&nl);
 		publish_ack(&nl, "requester", word, ms, 0);
-		publish_ack(&nl, "second delayed publish", word, ms, EBUSY);
 		close(nl.fd);
 		child_exit();
 	}
@@ -125,128 +146,156 @@ LAB_CASE(delayed, "WORD MS", 2)
 		fail("event came after %lld ms, expected >= %ld", waited, ms);
 }
 
-/*
- * A subscriber that did not read while @count events were published from
- * seq @first: read what the socket kept. Returns how many arrived;
- * *enobufs says if recv failed, *gaps_lost what the seqs say was lost.
- */
-static int drain_events(struct nl *s, __u64 first, int count, int *enobufs,
-			int *gaps_lost)
+/* delayed-busy WORD MS: one delayed event at a time; a second is EBUSY. */
+LAB_CASE(delayed_busy, "WORD MS", 2)
 {
+	long ms = arg_num(argv[1], 1, IPCLAB_NL_DELAY_MAX_MS, "MS");
 	char buf[WORD_SIZE];
-	__u64 seq, expect = first;
-	int got = 0, err;
+	struct nl nl, sub;
+	__u64 seq;
 
-	*enobufs = 0;
-	*gaps_lost = 0;
+	arg_word(argv[0], IPCLAB_NL_WORD_MAX);
+	nl_open(&nl);
+	nl_open(&sub);
+	nl_join(&sub, sub.group);
+	publish_ack(&nl, "first delayed publish", argv[0], ms, 0);
+	publish_ack(&nl, "second delayed publish", argv[0], ms, EBUSY);
+	/* The first one's event: none is left to reach a later test. */
+	phase = "waiting for the delayed event";
+	if (next_event(&sub, ms + RECV_MS, buf, &seq))
+		fail("the first delayed publish sent no event");
+}
+
+/* What a subscriber that did not read got during a flood. */
+struct flood {
+	int count;		/* how many were published */
+	int got;		/* how many the subscriber received */
+	int enobufs;		/* did its recv fail with ENOBUFS */
+	int lost;		/* what its seq numbers say it lost */
+	struct stats s0, s1;	/* STATS before and after */
+};
+
+/*
+ * @argv's COUNT events of WORD are published, then a subscriber reads what
+ * it kept: its receive buffer is @rcvbuf bytes (1: the kernel's minimum),
+ * its SOL_NETLINK option @opt (0: none) is set.
+ */
+static void flood(char **argv, int rcvbuf, int opt, struct flood *fl)
+{
+	const char *word = argv[1];
+	char buf[WORD_SIZE];
+	struct nl nl, sub;
+	__u64 seq, expect;
+	int err;
+
+	memset(fl, 0, sizeof(*fl));
+	fl->count = arg_num(argv[0], 1, MAX_EVENTS, "COUNT");
+	arg_word(word, IPCLAB_NL_WORD_MAX);
+	nl_open(&nl);
+	nl_open(&sub);
+	NL_OPT(&sub, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf);
+	if (opt)
+		nl_opt(&sub, SOL_NETLINK, opt, 1, "setsockopt SOL_NETLINK");
+	nl_join(&sub, sub.group);
+	get_stats(&nl, &fl->s0);
+	publish_many(&nl, word, fl->count);
+	get_stats(&nl, &fl->s1);
+
+	expect = fl->s0.events + 1;
 	for (;;) {
-		err = next_event(s, QUIET_MS, buf, &seq);
+		err = next_event(&sub, QUIET_MS, buf, &seq);
 		if (err == -ENOBUFS) {
-			*enobufs = 1;
+			fl->enobufs = 1;
 			continue;
 		}
 		if (err)
 			break;
-		got++;
+		fl->got++;
 		if (seq < expect)
 			fail("seq went back: got %llu, expected >= %llu",
 			     (unsigned long long)seq,
 			     (unsigned long long)expect);
 		else
-			*gaps_lost += seq - expect;
+			fl->lost += seq - expect;
 		expect = seq + 1;
 	}
 	/* Events lost after the last one received: the tail. */
-	*gaps_lost += first + count - expect;
-	return got;
+	fl->lost += fl->s0.events + 1 + fl->count - expect;
+	if (expect > fl->s0.events + 1 + fl->count)
+		fail("seq: got %llu, expected at most %llu",
+		     (unsigned long long)expect - 1,
+		     (unsigned long long)fl->s0.events + fl->count);
 }
 
 /* overrun COUNT WORD: a subscriber that does not keep up loses events. */
 LAB_CASE(overrun, "COUNT WORD", 2)
 {
-	int count = arg_num(argv[0], 1, MAX_EVENTS, "COUNT");
-	const char *word = argv[1];
-	int got, enobufs, lost;
-	struct stats s0, s1;
-	struct nl nl, slow;
+	struct flood fl;
 
-	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
-	nl_open(&slow);
-	NL_OPT(&slow, SOL_SOCKET, SO_RCVBUF, 1);	/* the kernel's minimum */
-	/* Tell the sender too when this socket loses an event. */
-	NL_OPT(&slow, SOL_NETLINK, NETLINK_BROADCAST_ERROR, 1);
-	nl_join(&slow, slow.group);
-	get_stats(&nl, &s0);
-	publish_many(&nl, word, count);
-	get_stats(&nl, &s1);
-	printf("kernel: overruns=%llu\n", s1.overruns - s0.overruns);
-	if (s1.overruns == s0.overruns)
-		fail("kernel: overruns did not grow");
-
-	got = drain_events(&slow, s0.events + 1, count, &enobufs, &lost);
-	printf("slow subscriber: received %d of %d, recv %s\n", got, count,
-	       enobufs ? "ENOBUFS" : "no error");
-	if (got >= count || !enobufs)
+	/* NETLINK_BROADCAST_ERROR: tell the sender too when it loses one. */
+	flood(argv, 1, NETLINK_BROADCAST_ERROR, &fl);
+	printf("slow subscriber: received %d of %d, recv %s\n", fl.got,
+	       fl.count, fl.enobufs ? "ENOBUFS" : "no error");
+	if (fl.got >= fl.count || !fl.enobufs)
 		fail("slow subscriber: expected lost events and ENOBUFS");
-	if (lost != count - got)
-		fail("seq gaps: got %d missing, expected %d", lost,
-		     count - got);
+	if (fl.lost != fl.count - fl.got)
+		fail("seq gaps: got %d missing, expected %d", fl.lost,
+		     fl.count - fl.got);
+}
+
+/* overruns COUNT WORD: STATS counts the events a subscriber lost. */
+LAB_CASE(overruns, "COUNT WORD", 2)
+{
+	struct flood fl;
+
+	flood(argv, 1, NETLINK_BROADCAST_ERROR, &fl);
+	printf("kernel: overruns=%llu\n", fl.s1.overruns - fl.s0.overruns);
+	if (fl.s1.overruns == fl.s0.overruns)
+		fail("kernel: overruns did not grow");
+}
+
+/* big-buffer COUNT WORD: the remedy: a big receive buffer keeps them all. */
+LAB_CASE(big_buffer, "COUNT WORD", 2)
+{
+	struct flood fl;
+
+	flood(argv, 8 << 20, 0, &fl);
+	printf("big buffer: received %d of %d, %d missing, recv %s\n",
+	       fl.got, fl.count, fl.lost, fl.enobufs ? "ENOBUFS" : "no error");
+	if (fl.got != fl.count || fl.lost || fl.enobufs)
+		fail("big buffer: expected all %d events", fl.count);
 }
 
 /*
- * resync COUNT WORD: the remedies. A big receive buffer keeps every event;
- * a small one learns exactly what it lost from SEQ, even when told nothing
- * (NETLINK_NO_ENOBUFS), and resynchronises from STATS.
+ * resync COUNT WORD: a small buffer learns exactly what it lost from SEQ,
+ * even when told nothing (NETLINK_NO_ENOBUFS), and resynchronises from
+ * STATS.
  */
 LAB_CASE(resync, "COUNT WORD", 2)
 {
-	int count = arg_num(argv[0], 1, MAX_EVENTS, "COUNT");
-	const char *word = argv[1];
-	int got, enobufs, lost;
-	struct nl nl, big, quiet;
-	struct stats s0, s1;
+	struct flood fl;
 	__u64 sent;
 
-	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
-	nl_open(&big);
-	NL_OPT(&big, SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20);
-	nl_join(&big, big.group);
-	nl_open(&quiet);
-	NL_OPT(&quiet, SOL_SOCKET, SO_RCVBUF, 1);
-	NL_OPT(&quiet, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
-	nl_join(&quiet, quiet.group);
-
-	get_stats(&nl, &s0);
-	publish_many(&nl, word, count);
-
-	got = drain_events(&big, s0.events + 1, count, &enobufs, &lost);
-	printf("big buffer: received %d of %d, %d missing, recv %s\n", got,
-	       count, lost, enobufs ? "ENOBUFS" : "no error");
-	if (got != count || lost || enobufs)
-		fail("big buffer: expected all %d events", count);
-
-	got = drain_events(&quiet, s0.events + 1, count, &enobufs, &lost);
-	get_stats(&nl, &s1);
-	sent = s1.events - s0.events;
+	flood(argv, 1, NETLINK_NO_ENOBUFS, &fl);
+	sent = fl.s1.events - fl.s0.events;
 	printf("small buffer, NETLINK_NO_ENOBUFS: recv %s\n",
-	       enobufs ? "ENOBUFS" : "no error");
+	       fl.enobufs ? "ENOBUFS" : "no error");
 	printf("small buffer: received %d, seq gaps say %d lost, STATS says %llu sent\n",
-	       got, lost, sent);
-	if (enobufs)
+	       fl.got, fl.lost, sent);
+	if (fl.enobufs)
 		fail("small buffer, NETLINK_NO_ENOBUFS: got ENOBUFS");
-	if (sent != (__u64)count || got + lost != count || !lost)
+	if (sent != (__u64)fl.count || fl.got + fl.lost != fl.count || !fl.lost)
 		fail("resync: received %d + lost %d, expected %d sent with some lost",
-		     got, lost, count);
+		     fl.got, fl.lost, fl.count);
 }
 
 /*
- * concurrent-publish PUBS COUNT WORD: publishers race; each of two
- * subscribers gets every event once, numbered without gaps, and each
- * publisher's events in the order it sent them.
+ * PUBS COUNT WORD in @argv: publishers race; each of two subscribers checks
+ * what it gets: with @by_seq, that the events are numbered without gaps;
+ * else that it gets every event once and each publisher's events in the
+ * order it sent them.
  */
-LAB_CASE(concurrent_publish, "PUBS COUNT WORD", 3)
+static void publish_race(char **argv, int by_seq)
 {
 	int pubs = arg_num(argv[0], 1, MAX_PROCS, "PUBS");
 	int count = arg_num(argv[1], 1, MAX_EVENTS / MAX_PROCS, "COUNT");
@@ -287,23 +336,41 @@ LAB_CASE(concurrent_publish, "PUBS COUNT WORD", 3)
 		while (got < total &&
 		       !next_event(&sub[k], RECV_MS, buf, &seq)) {
 			got++;
-			if (seq != s0.events + got && !bad++)
+			if (by_seq && seq != s0.events + got && !bad++)
 				fail("subscriber %d: event %d has seq %llu, expected %llu",
 				     k, got, (unsigned long long)seq,
 				     (unsigned long long)(s0.events + got));
-			if ((sscanf(buf, "%d %d", &i, &j) != 2 || i < 0 ||
-			     i >= pubs || j != next[i]++) && !bad++)
+			if (!by_seq && (sscanf(buf, "%d %d", &i, &j) != 2 ||
+					i < 0 || i >= pubs || j != next[i]++) &&
+			    !bad++)
 				fail("subscriber %d: got \"%s\" out of order",
 				     k, buf);
 		}
+		if (by_seq) {
+			printf("subscriber %d: seq %s gaps\n", k,
+			       bad ? "with" : "without");
+			continue;
+		}
 		printf("subscriber %d: %d of %d events, %s\n", k, got, total,
-		       bad ? "out of order" : "seq without gaps, each publisher in order");
+		       bad ? "out of order" : "each publisher in order");
 		if (got != total)
 			fail("subscriber %d: got %d events, expected %d", k,
 			     got, total);
 		if (!nl_quiet(&sub[k]))
 			fail("subscriber %d: more events than published", k);
 	}
+}
+
+/* concurrent-publish PUBS COUNT WORD: every event once, each in order. */
+LAB_CASE(concurrent_publish, "PUBS COUNT WORD", 3)
+{
+	publish_race(argv, 0);
+}
+
+/* concurrent-publish-seq PUBS COUNT WORD: the seqs have no gaps. */
+LAB_CASE(concurrent_publish_seq, "PUBS COUNT WORD", 3)
+{
+	publish_race(argv, 1);
 }
 
 /* Runs @cmd (rmmod, insmod): its exit status; FAIL unless 0. */
@@ -393,13 +460,11 @@ LAB_CASE(reload, "WORD MS", 2)
 	if (run("insmod /lib/modules/ipclab.ko"))
 		exit(KSFT_FAIL);
 	expect_ctrl(&notify, CTRL_CMD_NEWFAMILY);
-	err = -nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f);
+	err = -nl_find(&nl, &f);
 	if (err) {
 		fail("lookup after insmod: %s", errname(err));
 		exit(KSFT_FAIL);
 	}
-	nl.family = f.id;
-	nl.group = f.events;
 	if (!echo_check(&nl, word, len, 0, "echo after reload", NULL))
 		printf("echo after reload, same socket: %s\n", word);
 

@@ -4,8 +4,6 @@
  * libnl): messages, attributes, the socket, request and answer, the family
  * lookup through nlctrl, and the family's commands.
  */
-#include <poll.h>
-
 #include "netlink.h"
 
 LAB_PROGRAM(.timeout_s = 40, .lost = "message", .err0 = "0");
@@ -43,7 +41,7 @@ void msg_attr_raw(__u16 type, __u16 nla_len, const void *data, size_t len)
 	req.len += size;
 }
 
-struct nlattr *attr_find(const void *start, int len, int type)
+static struct nlattr *attr_find(const void *start, int len, int type)
 {
 	const struct nlattr *nla = start;
 
@@ -57,8 +55,11 @@ struct nlattr *attr_find(const void *start, int len, int type)
 	return NULL;
 }
 
-/* Host byte order: the lab is x86-64, little-endian. */
-__u64 attr_uint(const struct nlattr *nla, size_t size)
+/*
+ * An integer attribute of exactly @size bytes, else 0. Host byte order: the
+ * lab is x86-64, little-endian.
+ */
+static __u64 attr_uint(const struct nlattr *nla, size_t size)
 {
 	__u64 v = 0;
 
@@ -90,23 +91,23 @@ void nl_opt(struct nl *nl, int level, int name, int val, const char *what)
 
 void nl_open_raw(struct nl *nl)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	socklen_t salen = sizeof(sa);
-
 	memset(nl, 0, sizeof(*nl));
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (nl->fd < 0)
-		die("socket(AF_NETLINK, NETLINK_GENERIC)");
+	nl->fd = netlink_socket(NETLINK_GENERIC, 0, &nl->portid);
 	/* Error messages with the ACK; no copy of a large request in it. */
 	NL_OPT(nl, SOL_NETLINK, NETLINK_EXT_ACK, 1);
 	NL_OPT(nl, SOL_NETLINK, NETLINK_CAP_ACK, 1);
-	/* nl_pid 0: the kernel picks our port id. */
-	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind");
-	if (getsockname(nl->fd, (struct sockaddr *)&sa, &salen) < 0)
-		die("getsockname");
-	nl->portid = sa.nl_pid;
 	nl->seq = 1;
+}
+
+int nl_find(struct nl *nl, struct family *f)
+{
+	int err = nl_lookup(nl, IPCLAB_NL_FAMILY_NAME, f);
+
+	if (!err) {
+		nl->family = f->id;
+		nl->group = f->events;
+	}
+	return err;
 }
 
 void nl_open(struct nl *nl)
@@ -115,7 +116,7 @@ void nl_open(struct nl *nl)
 	int err;
 
 	nl_open_raw(nl);
-	err = -nl_lookup(nl, IPCLAB_NL_FAMILY_NAME, &f);
+	err = -nl_find(nl, &f);
 	if (err == ENOENT) {
 		printf("SKIP: no generic netlink family %s (is ipclab.ko loaded?)\n",
 		       IPCLAB_NL_FAMILY_NAME);
@@ -126,30 +127,11 @@ void nl_open(struct nl *nl)
 		     IPCLAB_NL_FAMILY_NAME, errname(err));
 		exit(KSFT_FAIL);
 	}
-	nl->family = f.id;
-	nl->group = f.events;
 }
 
 int nl_recv(struct nl *nl, int ms)
 {
-	struct pollfd p = { .fd = nl->fd, .events = POLLIN };
-	ssize_t n;
-	int ret;
-
-	ret = poll(&p, 1, ms);
-	if (ret < 0)
-		die("poll");
-	if (ret == 0)
-		return -ETIMEDOUT;
-	n = recv(nl->fd, nl->rx, sizeof(nl->rx), MSG_DONTWAIT | MSG_TRUNC);
-	if (n < 0)
-		return -errno;
-	if (n > (ssize_t)sizeof(nl->rx)) {
-		fail("datagram of %zd bytes truncated to %zu", n,
-		     sizeof(nl->rx));
-		exit(KSFT_FAIL);
-	}
-	return n;
+	return recv_within(nl->fd, nl->rx, sizeof(nl->rx), ms);
 }
 
 int nl_quiet(struct nl *nl)
@@ -271,22 +253,18 @@ int nl_lookup(struct nl *nl, const char *name, struct family *f)
 
 void expect_reject(struct nl *nl, const char *what, int want, int miss)
 {
+	const char *got;
 	struct answer a;
 
 	nl_transact(nl, &a, RECV_MS);
-	if (!a.acked) {
-		printf("%s: %s\n", what, a.reply ? "a reply" : "nothing");
-		fail("%s: got %s, expected %s", what,
-		     a.reply ? "a reply" : "nothing", errname(want));
-		return;
-	}
-	printf("%s: %s", what, errname(a.err));
+	got = a.acked ? errname(a.err) : a.reply ? "a reply" : "nothing";
+	printf("%s: %s", what, got);
 	if (a.miss_type >= 0)
 		printf(" (missing attribute %d)", a.miss_type);
 	printf("\n");
-	if (a.err != want || a.miss_type != miss)
+	if (!a.acked || a.err != want || a.miss_type != miss)
 		fail("%s: got %s, missing attribute %d, expected %s, %d",
-		     what, errname(a.err), a.miss_type, errname(want), miss);
+		     what, got, a.miss_type, errname(want), miss);
 }
 
 /* ---- the family's commands ---- */

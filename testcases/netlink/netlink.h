@@ -36,11 +36,8 @@ void msg_attr_raw(__u16 type, __u16 nla_len, const void *data, size_t len);
 	msg_attr_raw(type, NLA_HDRLEN + (len), data, len)
 #define msg_str(type, s)	msg_attr(type, s, strlen(s) + 1)
 
-struct nlattr *attr_find(const void *start, int len, int type);
 #define attr_data(nla)	((void *)((char *)(nla) + NLA_HDRLEN))
 #define attr_len(nla)	((int)(nla)->nla_len - NLA_HDRLEN)
-/* An integer attribute of exactly @size bytes, else 0. */
-__u64 attr_uint(const struct nlattr *nla, size_t size);
 struct nlattr *genl_attr(const struct nlmsghdr *nlh, int type);
 #define genl_cmd(nlh)	(((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd)
 
@@ -77,6 +74,8 @@ struct family {
 void nl_open_raw(struct nl *nl);
 /* A socket that knows the family; SKIP when the module is not loaded. */
 void nl_open(struct nl *nl);
+/* Looks "ipclab" up into @f and @nl: 0 or -errno, as nl_lookup(). */
+int nl_find(struct nl *nl, struct family *f);
 void nl_opt(struct nl *nl, int level, int name, int val, const char *what);
 #define NL_OPT(nl, level, name, val)	nl_opt(nl, level, name, val, #name)
 #define nl_join(nl, group) \

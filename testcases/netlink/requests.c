@@ -20,13 +20,8 @@ LAB_CASE(family, "NAME", 1)
 	int i, err;
 
 	arg_word(bogus, IPCLAB_NL_WORD_MAX);
-	nl_open_raw(&nl);
-	err = -nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f);
-	if (err) {
-		fail("lookup %s: got %s, expected the family",
-		     IPCLAB_NL_FAMILY_NAME, errname(err));
-		exit(KSFT_FAIL);
-	}
+	nl_open(&nl);
+	nl_find(&nl, &f);	/* found once already */
 	printf("family: %s version %u\n", IPCLAB_NL_FAMILY_NAME, f.version);
 	expect_eq("family version", f.version, IPCLAB_NL_VERSION);
 	if (f.id < GENL_MIN_ID || f.id == GENL_ID_CTRL)
@@ -196,59 +191,61 @@ enum { D_WORD = 1, D_STR, D_EMPTY, D_EMPTY_STR, D_BIG, D_LONG, D_U16, D_MS };
 /* What else is wrong with it. */
 enum { Q_NLA_LONG = 1, Q_NLA_SHORT, Q_RESERVED, Q_FLAGS, Q_SHORT };
 
-/* bad-input WORD: every malformed request gets its errno, then echo works. */
-LAB_CASE(bad_input, "WORD", 1)
+static const struct bad_request {
+	const char *what;
+	__u8 cmd, a1, d1, a2, d2, quirk;	/* attributes: a, d */
+	int want, miss;	/* the errno, the missing attribute */
+} bad_attrs[] = {
+	{ "echo without payload", C(ECHO), 0, 0, 0, 0, 0,
+	  EINVAL, A(PAYLOAD) },
+	{ "echo of 0 bytes", C(ECHO), A(PAYLOAD), D_EMPTY, 0, 0, 0,
+	  EINVAL, 0 },
+	{ "echo of 64001 bytes", C(ECHO), A(PAYLOAD), D_BIG, 0, 0, 0,
+	  ERANGE, 0 },
+	{ "echo with an attribute it does not take", C(ECHO),
+	  A(PAYLOAD), D_WORD, A(WORD), D_STR, 0, EINVAL, 0 },
+	{ "echo with unknown attribute 99", C(ECHO),
+	  A(PAYLOAD), D_WORD, 99, D_WORD, 0, EINVAL, 0 },
+	{ "attribute longer than the message", C(ECHO),
+	  A(PAYLOAD), D_WORD, 0, 0, Q_NLA_LONG, EINVAL, 0 },
+	{ "attribute length below its header", C(ECHO),
+	  A(PAYLOAD), D_WORD, 0, 0, Q_NLA_SHORT, EINVAL, 0 },
+	{ "publish without word", C(PUBLISH), 0, 0, 0, 0, 0,
+	  EINVAL, A(WORD) },
+	{ "publish, word without NUL", C(PUBLISH),
+	  A(WORD), D_WORD, 0, 0, 0, EINVAL, 0 },
+	{ "publish, empty word", C(PUBLISH),
+	  A(WORD), D_EMPTY_STR, 0, 0, 0, EINVAL, 0 },
+	/* NLA_NUL_STRING: no NUL within the first 256 bytes. */
+	{ "publish, word of 256 characters", C(PUBLISH),
+	  A(WORD), D_LONG, 0, 0, 0, EINVAL, 0 },
+	{ "publish, 2-byte delay", C(PUBLISH),
+	  A(WORD), D_STR, A(DELAY_MS), D_U16, 0, EINVAL, 0 },
+	{ "publish, delay 10001 ms", C(PUBLISH),
+	  A(WORD), D_STR, A(DELAY_MS), D_MS, 0, ERANGE, 0 },
+	{ "stats with an attribute", C(STATS),
+	  A(WORD), D_STR, 0, 0, 0, EINVAL, 0 },
+}, bad_headers[] = {
+	{ "genlmsghdr.reserved not 0", C(ECHO),
+	  A(PAYLOAD), D_WORD, 0, 0, Q_RESERVED, EINVAL, 0 },
+	{ "stray nlmsg_flags", C(STATS), 0, 0, 0, 0, Q_FLAGS,
+	  EINVAL, 0 },
+	{ "shorter than the genl header", C(STATS), 0, 0, 0, 0,
+	  Q_SHORT, EINVAL, 0 },
+	{ "unknown command 99", 99, 0, 0, 0, 0, 0, EOPNOTSUPP, 0 },
+	{ "event sent by user space", C(EVENT),
+	  A(WORD), D_STR, 0, 0, 0, EOPNOTSUPP, 0 },
+	{ "command 0", C(UNSPEC), 0, 0, 0, 0, 0, EOPNOTSUPP, 0 },
+};
+
+/* Sends the @n requests of @t: each gets its errno; then echo works. */
+static void bad_requests(const char *word, const struct bad_request *t,
+			 size_t n)
 {
-	static const struct {
-		const char *what;
-		__u8 cmd, a1, d1, a2, d2, quirk;	/* attributes: a, d */
-		int want, miss;	/* the errno, the missing attribute */
-	} t[] = {
-		{ "echo without payload", C(ECHO), 0, 0, 0, 0, 0,
-		  EINVAL, A(PAYLOAD) },
-		{ "echo of 0 bytes", C(ECHO), A(PAYLOAD), D_EMPTY, 0, 0, 0,
-		  EINVAL, 0 },
-		{ "echo of 64001 bytes", C(ECHO), A(PAYLOAD), D_BIG, 0, 0, 0,
-		  ERANGE, 0 },
-		{ "echo with an attribute it does not take", C(ECHO),
-		  A(PAYLOAD), D_WORD, A(WORD), D_STR, 0, EINVAL, 0 },
-		{ "echo with unknown attribute 99", C(ECHO),
-		  A(PAYLOAD), D_WORD, 99, D_WORD, 0, EINVAL, 0 },
-		{ "attribute longer than the message", C(ECHO),
-		  A(PAYLOAD), D_WORD, 0, 0, Q_NLA_LONG, EINVAL, 0 },
-		{ "attribute length below its header", C(ECHO),
-		  A(PAYLOAD), D_WORD, 0, 0, Q_NLA_SHORT, EINVAL, 0 },
-		{ "publish without word", C(PUBLISH), 0, 0, 0, 0, 0,
-		  EINVAL, A(WORD) },
-		{ "publish, word without NUL", C(PUBLISH),
-		  A(WORD), D_WORD, 0, 0, 0, EINVAL, 0 },
-		{ "publish, empty word", C(PUBLISH),
-		  A(WORD), D_EMPTY_STR, 0, 0, 0, EINVAL, 0 },
-		/* NLA_NUL_STRING: no NUL within the first 256 bytes. */
-		{ "publish, word of 256 characters", C(PUBLISH),
-		  A(WORD), D_LONG, 0, 0, 0, EINVAL, 0 },
-		{ "publish, 2-byte delay", C(PUBLISH),
-		  A(WORD), D_STR, A(DELAY_MS), D_U16, 0, EINVAL, 0 },
-		{ "publish, delay 10001 ms", C(PUBLISH),
-		  A(WORD), D_STR, A(DELAY_MS), D_MS, 0, ERANGE, 0 },
-		{ "stats with an attribute", C(STATS),
-		  A(WORD), D_STR, 0, 0, 0, EINVAL, 0 },
-		{ "genlmsghdr.reserved not 0", C(ECHO),
-		  A(PAYLOAD), D_WORD, 0, 0, Q_RESERVED, EINVAL, 0 },
-		{ "stray nlmsg_flags", C(STATS), 0, 0, 0, 0, Q_FLAGS,
-		  EINVAL, 0 },
-		{ "shorter than the genl header", C(STATS), 0, 0, 0, 0,
-		  Q_SHORT, EINVAL, 0 },
-		{ "unknown command 99", 99, 0, 0, 0, 0, 0, EOPNOTSUPP, 0 },
-		{ "event sent by user space", C(EVENT),
-		  A(WORD), D_STR, 0, 0, 0, EOPNOTSUPP, 0 },
-		{ "command 0", C(UNSPEC), 0, 0, 0, 0, 0, EOPNOTSUPP, 0 },
-	};
 	static char big[IPCLAB_NL_PAYLOAD_MAX + 1];
 	char longword[IPCLAB_NL_WORD_MAX + 2];
 	__u32 ms = IPCLAB_NL_DELAY_MAX_MS + 1;
 	__u16 ms16 = 1;
-	const char *word = argv[0];
 	size_t i, len = arg_word(word, IPCLAB_NL_WORD_MAX);
 	const struct {
 		const void *p;
@@ -265,15 +262,15 @@ LAB_CASE(bad_input, "WORD", 1)
 	nl_open(&nl);
 	memset(longword, 'x', sizeof(longword) - 1);
 	longword[sizeof(longword) - 1] = '\0';
-	for (i = 0; i < ARRAY_SIZE(t); i++) {
+	for (i = 0; i < n; i++) {
 		struct nlmsghdr *nlh = ipclab_start(&nl, 0, t[i].cmd);
-		size_t n = data[t[i].d1].len;
+		size_t dlen = data[t[i].d1].len;
 		int q = t[i].quirk;
 
 		if (t[i].d1)
 			msg_attr_raw(t[i].a1, q == Q_NLA_LONG ? NLA_HDRLEN +
 				     4096 : q == Q_NLA_SHORT ? 2 :
-				     NLA_HDRLEN + n, data[t[i].d1].p, n);
+				     NLA_HDRLEN + dlen, data[t[i].d1].p, dlen);
 		if (t[i].d2)
 			msg_attr(t[i].a2, data[t[i].d2].p, data[t[i].d2].len);
 		if (q == Q_RESERVED)
@@ -289,23 +286,38 @@ LAB_CASE(bad_input, "WORD", 1)
 		printf("echo after bad input: %s\n", word);
 }
 
-/* concurrent PROCS COUNT SEED: each process gets its own payloads back. */
-LAB_CASE(concurrent, "PROCS COUNT SEED", 3)
+/* bad-input WORD: the policies refuse malformed attributes. */
+LAB_CASE(bad_input, "WORD", 1)
+{
+	bad_requests(argv[0], bad_attrs, ARRAY_SIZE(bad_attrs));
+}
+
+/* bad-header WORD: malformed headers and unknown commands are refused. */
+LAB_CASE(bad_header, "WORD", 1)
+{
+	bad_requests(argv[0], bad_headers, ARRAY_SIZE(bad_headers));
+}
+
+/*
+ * PROCS COUNT SEED in @argv: PROCS processes with a socket each echo COUNT
+ * payloads at once, each checks its own come back. STATS before and after
+ * into @s; *@bytes gets the bytes echoed, the return the echoes.
+ */
+static __u64 echo_race(char **argv, struct stats s[2], __u64 *bytes)
 {
 	int procs = arg_num(argv[0], 1, MAX_PROCS, "PROCS");
 	int count = arg_num(argv[1], 1, 10000, "COUNT");
 	unsigned long seed = arg_num(argv[2], 0, 0xffffffffUL, "SEED");
 	static unsigned char data[IPCLAB_NL_PAYLOAD_MAX];
-	__u64 bytes, total = 0;
 	pid_t pids[MAX_PROCS];
-	struct stats s0, s1;
 	int tally[2], i;
+	__u64 n;
 	struct nl nl;
 
 	nl_open(&nl);
 	if (pipe(tally) < 0)
 		die("pipe");
-	get_stats(&nl, &s0);
+	get_stats(&nl, &s[0]);
 	for (i = 0; i < procs; i++) {
 		__u32 st = rnd_seed(seed, i);
 		int j, ok = 0;
@@ -314,8 +326,7 @@ LAB_CASE(concurrent, "PROCS COUNT SEED", 3)
 		if (pids[i])
 			continue;
 		nl_open(&nl);
-		bytes = 0;
-		for (j = 0; j < count; j++) {
+		for (n = 0, j = 0; j < count; j++) {
 			size_t k, size = 1 + rnd_next(&st) % IPCLAB_NL_PAYLOAD_MAX;
 
 			/* Bytes that name the process: a mix-up shows. */
@@ -324,23 +335,41 @@ LAB_CASE(concurrent, "PROCS COUNT SEED", 3)
 			data[0] = i;
 			if (echo_check(&nl, data, size, 0, "concurrent", NULL))
 				break;
-			bytes += size;
+			n += size;
 			ok++;
 		}
 		printf("process %d: %d of %d echoes intact\n", i, ok, count);
-		if (write(tally[1], &bytes, sizeof(bytes)) != sizeof(bytes))
+		if (write(tally[1], &n, sizeof(n)) != sizeof(n))
 			die("write tally");
 		child_exit();
 	}
 	close(tally[1]);
 	phase = "collecting the tallies";
-	while (read(tally[0], &bytes, sizeof(bytes)) == sizeof(bytes))
-		total += bytes;
+	for (*bytes = 0; read(tally[0], &n, sizeof(n)) == sizeof(n);)
+		*bytes += n;
 	for (i = 0; i < procs; i++)
 		reap(pids[i], "echo process");
-	get_stats(&nl, &s1);
-	printf("stats delta: echoes=%llu\n", s1.echoes - s0.echoes);
-	expect_eq("stats delta echoes", s1.echoes - s0.echoes, procs * count);
-	expect_eq("stats delta echo_bytes", s1.echo_bytes - s0.echo_bytes,
-		  total);
+	get_stats(&nl, &s[1]);
+	return (__u64)procs * count;
+}
+
+/* concurrent PROCS COUNT SEED: each process gets its own payloads back. */
+LAB_CASE(concurrent, "PROCS COUNT SEED", 3)
+{
+	struct stats s[2];
+	__u64 bytes;
+
+	echo_race(argv, s, &bytes);
+}
+
+/* concurrent-stats PROCS COUNT SEED: STATS counts every echo of them all. */
+LAB_CASE(concurrent_stats, "PROCS COUNT SEED", 3)
+{
+	struct stats s[2];
+	__u64 bytes, echoes = echo_race(argv, s, &bytes);
+
+	printf("stats delta: echoes=%llu\n", s[1].echoes - s[0].echoes);
+	expect_eq("stats delta echoes", s[1].echoes - s[0].echoes, echoes);
+	expect_eq("stats delta echo_bytes", s[1].echo_bytes - s[0].echo_bytes,
+		  bytes);
 }

@@ -3,7 +3,6 @@
  * Listens for the driver's KOBJ_CHANGE uevents on a NETLINK_KOBJECT_UEVENT
  * socket, as udev does, and checks their environment.
  */
-#include <poll.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 
@@ -23,19 +22,14 @@ struct uevent {
 	ssize_t n;
 };
 
+static int dev;	/* the device: each write() makes a uevent */
+
 static int listen_uevents(void)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = 1 };
-	int size = 1 << 20;
-	int fd;
+	int size = 1 << 20, fd = netlink_socket(NETLINK_KOBJECT_UEVENT, 1, NULL);
 
-	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-		    NETLINK_KOBJECT_UEVENT);
-	if (fd < 0)
-		die("socket NETLINK_KOBJECT_UEVENT");
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		die("bind to group 1");
+	dev = open_dev(IPCLAB_UEVENT_PATH, 0);
 	return fd;
 }
 
@@ -61,42 +55,29 @@ static unsigned long long seq(const struct uevent *ev)
  */
 static int recv_uevent(int fd, struct uevent *ev, int ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
 	do {
-		int ret = poll(&pfd, 1, ms);
-
-		if (ret < 0)
-			die("poll");
-		if (ret == 0)
+		ev->n = recv_within(fd, ev->buf, sizeof(ev->buf) - 1, ms);
+		if (ev->n == -ETIMEDOUT)
 			return -1;
-		ev->n = recv(fd, ev->buf, sizeof(ev->buf) - 1, MSG_DONTWAIT);
-		if (ev->n < 0)
+		if (ev->n < 0) {
+			errno = -ev->n;
 			die("recv");
+		}
 		ev->buf[ev->n] = '\0';
 	} while (strcmp(env(ev, "DEVPATH="), IPCLAB_UEVENT_DEVPATH));
 	return 0;
 }
 
-static long emit(const char *word, size_t len)
-{
-	static int dev = -1;
-
-	if (dev < 0)
-		dev = open_dev(IPCLAB_UEVENT_PATH, 0);
-	return write(dev, word, len);
-}
-
 static void emit_ok(const char *word)
 {
-	long len = strlen(word), ret = emit(word, len);
+	long len = strlen(word), ret = write(dev, word, len);
 
 	if (ret != len)
 		fail("write \"%s\": got %ld (%s), expected %ld", word, ret,
 		     errname(errno), len);
 }
 
-/* Writes @word and receives its uevent: "word: WORD" on success. */
+/* Writes @word and receives its uevent: prints its word, ACTION, SUBSYSTEM. */
 static void emit_recv(int fd, const char *word, struct uevent *ev)
 {
 	emit_ok(word);
@@ -104,7 +85,8 @@ static void emit_recv(int fd, const char *word, struct uevent *ev)
 		fail("no uevent within %d ms", RECV_WAIT_MS);
 		exit(KSFT_FAIL);
 	}
-	printf("word: %s\n", env(ev, "IPCLAB_WORD="));
+	printf("word: %s\nACTION=%s SUBSYSTEM=%s\n", env(ev, "IPCLAB_WORD="),
+	       env(ev, "ACTION="), env(ev, "SUBSYSTEM="));
 }
 
 /* FAILs if a uevent of our device comes within QUIET_MS. */
@@ -116,22 +98,23 @@ static void expect_quiet(int fd, const char *when)
 		fail("a uevent %s: \"%s\"", when, env(&ev, "IPCLAB_WORD="));
 }
 
-/* change W1 W2: two uevents, in order, with the words and seq + 1. */
-LAB_CASE(change, "WORD1 WORD2", 2)
+/*
+ * change WORD...: one uevent per word, in order, each with IPCLAB_SEQ + 1;
+ * the host checks ACTION and SUBSYSTEM.
+ */
+LAB_CASE(change, "WORD...", -1)
 {
-	int fd = listen_uevents();
-	struct uevent a, b;
+	int fd = listen_uevents(), i;
+	unsigned long long last = 0;
+	struct uevent ev;
 
-	phase = "waiting for the first uevent";
-	emit_recv(fd, argv[0], &a);
-	if (strcmp(env(&a, "ACTION="), "change") ||
-	    strcmp(env(&a, "SUBSYSTEM="), "misc"))
-		fail("ACTION=%s SUBSYSTEM=%s, expected change and misc",
-		     env(&a, "ACTION="), env(&a, "SUBSYSTEM="));
-	phase = "waiting for the second uevent";
-	emit_recv(fd, argv[1], &b);
-	if (seq(&b) != seq(&a) + 1)
-		fail("IPCLAB_SEQ: got %llu then %llu", seq(&a), seq(&b));
+	phase = "waiting for the uevents";
+	for (i = 0; argv[i]; i++) {
+		emit_recv(fd, argv[i], &ev);
+		if (i && seq(&ev) != last + 1)
+			fail("IPCLAB_SEQ: got %llu then %llu", last, seq(&ev));
+		last = seq(&ev);
+	}
 }
 
 /* bad LEN WORD: refused words are EINVAL and send nothing. */
@@ -143,45 +126,63 @@ LAB_CASE(bad, "LEN WORD", 2)
 	struct uevent ev;
 
 	memset(longword, 'a', len);
-	expect_err("word too long", emit(longword, len), EINVAL);
-	expect_err("word \"a b\"", emit("a b", 3), EINVAL);
-	expect_err("word \"a=b\"", emit("a=b", 3), EINVAL);
-	expect_err("empty word", emit("\n", 1), EINVAL);
+	expect_err("word too long", write(dev, longword, len), EINVAL);
+	expect_err("word \"a b\"", write(dev, "a b", 3), EINVAL);
+	expect_err("word \"a=b\"", write(dev, "a=b", 3), EINVAL);
+	expect_err("empty word", write(dev, "\n", 1), EINVAL);
 	expect_quiet(fd, "after refused words");
 	phase = "waiting for the valid uevent";
 	emit_recv(fd, argv[1], &ev);
 }
 
-/* concurrent W...: one writer per word at once; each arrives once. */
-LAB_CASE(concurrent, "WORD...", -2)
+/*
+ * One writer per word of @words at once; each uevent must come once, or
+ * with @by_seq: their IPCLAB_SEQs must differ.
+ */
+static void writers_race(char **words, int by_seq)
 {
-	int fd = listen_uevents(), count[MAX_WORDS] = { 0 };
-	unsigned long long seqs[MAX_WORDS];
+	static struct uevent evs[MAX_WORDS];
+	int fd = listen_uevents(), n, i, j, count, got = 0;
 	pid_t pids[MAX_WORDS];
-	int n, i, j, got = 0;
-	struct uevent ev;
 
-	for (n = 0; argv[n] && n < MAX_WORDS; n++) {
+	for (n = 0; words[n] && n < MAX_WORDS; n++) {
 		pids[n] = xfork();
 		if (pids[n] == 0) {
-			emit_ok(argv[n]);
+			emit_ok(words[n]);
 			child_exit();
 		}
 	}
 	phase = "waiting for the concurrent uevents";
-	while (got < n && !recv_uevent(fd, &ev, RECV_WAIT_MS)) {
-		for (i = 0; i < n; i++)
-			count[i] += !strcmp(env(&ev, "IPCLAB_WORD="), argv[i]);
-		for (j = 0; j < got; j++)
-			if (seqs[j] == seq(&ev))
-				fail("IPCLAB_SEQ %llu twice", seqs[j]);
-		seqs[got++] = seq(&ev);
-	}
+	while (got < n && !recv_uevent(fd, &evs[got], RECV_WAIT_MS))
+		got++;
 	for (i = 0; i < n; i++)
 		reap(pids[i], "writer");
-	for (i = 0; i < n; i++)
-		if (count[i] != 1)
+	if (by_seq) {
+		for (i = 0; i < got; i++)
+			for (j = 0; j < i; j++)
+				if (seq(&evs[j]) == seq(&evs[i]))
+					fail("IPCLAB_SEQ %llu twice",
+					     seq(&evs[i]));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		for (count = 0, j = 0; j < got; j++)
+			count += !strcmp(env(&evs[j], "IPCLAB_WORD="), words[i]);
+		if (count != 1)
 			fail("word %s: received %d times, expected 1",
-			     argv[i], count[i]);
+			     words[i], count);
+	}
 	expect_quiet(fd, "more");
+}
+
+/* concurrent W...: one writer per word at once; each arrives once. */
+LAB_CASE(concurrent, "WORD...", -2)
+{
+	writers_race(argv, 0);
+}
+
+/* concurrent-seq W...: uevents written at once have distinct seqs. */
+LAB_CASE(concurrent_seq, "WORD...", -2)
+{
+	writers_race(argv, 1);
 }
