@@ -164,8 +164,7 @@ LAB_CASE(nonblock_empty, "", 0)
 	(void)argv;
 	expect_err("read on empty (open O_NONBLOCK)",
 		   read(fd, buf, sizeof(buf)), EAGAIN);
-	if (fcntl(fd2, F_SETFL, O_NONBLOCK) < 0)
-		die("fcntl F_SETFL");
+	must(fcntl(fd2, F_SETFL, O_NONBLOCK), "fcntl F_SETFL");
 	expect_err("read on empty (fcntl O_NONBLOCK)",
 		   read(fd2, buf, sizeof(buf)), EAGAIN);
 	expect_count("read of 0 bytes", read(fd, buf, 0), 0);

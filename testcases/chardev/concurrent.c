@@ -6,7 +6,6 @@
  * It prints the counters' deltas (GET_STATS), which the host checks.
  */
 #include <poll.h>
-#include <sys/mman.h>
 
 #include "chardev.h"
 
@@ -108,10 +107,8 @@ LAB_CASE(concurrent, "WRITERS READERS BYTES SEED", 4)
 	struct tally w = { 0 }, r = { 0 };
 	pid_t pids[2 * MAX_PROCS];
 
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED || pipe(sh->stop) < 0)
-		die("mmap, pipe");
+	sh = map_anon(sizeof(*sh));
+	must(pipe(sh->stop), "pipe");
 	for (i = 0; i < nw + nr; i++) {
 		pids[i] = xfork();
 		if (pids[i] == 0 && i < nw)

@@ -8,18 +8,13 @@
 /* SET_CAPACITY @v must fail with @err (0: succeed); then GET says @want. */
 static void set_cap(int fd, __u32 v, int err, __u32 want)
 {
-	__u32 arg = v;
 	char what[48];
-	long ret;
 
 	snprintf(what, sizeof(what), "set %u", v);
-	ret = ioctl(fd, IPCLAB_IOC_SET_CAPACITY, &arg);
-	if (err) {
-		expect_err(what, ret, err);
-	} else {
-		expect_ok(what, ret);
+	expect_ret(what, ioctl(fd, IPCLAB_IOC_SET_CAPACITY, &(__u32){ v }),
+		   err);
+	if (!err)
 		printf("capacity: %u -> %u\n", v, dev_capacity(fd));
-	}
 	snprintf(what, sizeof(what), "capacity after set %u", v);
 	expect_eq(what, dev_capacity(fd), want);
 }

@@ -5,7 +5,6 @@
  */
 #include <poll.h>
 #include <sched.h>
-#include <sys/mman.h>
 #include <sys/select.h>
 
 #include "chardev.h"
@@ -204,11 +203,7 @@ LAB_CASE(interrupt, "WORD", 1)
 	char buf[MAX_WORD + 1];
 	pid_t child;
 
-	handled = mmap(NULL, sizeof(*handled), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (handled == MAP_FAILED)
-		die("mmap");
-
+	handled = map_anon(sizeof(*handled));
 	/* Without SA_RESTART the interrupted read fails with EINTR. */
 	child = usr1_when_blocked(0);
 	if (!child)

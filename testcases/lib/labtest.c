@@ -517,3 +517,13 @@ size_t rnd_mismatch(const void *p, size_t len, __u32 seed)
 			break;
 	return i;
 }
+
+void *map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}

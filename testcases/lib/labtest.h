@@ -203,5 +203,7 @@ size_t rnd_mismatch(const void *p, size_t len, __u32 seed);
 void expect_ret(const char *what, long ret, int err);
 /* A MAP_SHARED, read-write mapping of @fd that must succeed. */
 void *map_shared(int fd, size_t len, off_t offset);
+/* @len zeroed bytes shared with the children forked later; must succeed. */
+void *map_anon(size_t len);
 
 #endif /* LABTEST_H */

@@ -177,22 +177,20 @@ static void watch(char **argv, int sleep)
 	unsigned int words = arg_num(argv[0], 1, IPCLAB_SHM_MAX_WORDS, "WORDS");
 	__u64 start = arg_num(argv[1], 0, 1ULL << 40, "START");
 	unsigned long count = arg_num(argv[2], 1, MAX_EVENTS, "COUNT");
-	__u32 interval = arg_num(argv[3], 1, 1000, "INTERVAL_MS");
 	unsigned int limit = lab_program.timeout_s - 10, i;
+	/* COUNT * INTERVAL_MS must end 10 s before the timeout. */
+	__u32 interval = arg_num(argv[3], 1, limit * 1000 / count < 1000 ?
+				 limit * 1000 / count : 1000, "INTERVAL_MS");
 	const char *how = sleep ? "poll" : "busy-poll";
 	unsigned long n = 0, wakeups = 0, spins = 0, bad = 0, order = 0;
 	__u64 lat[MAX_EVENTS], got, gen, last = 0, t0, c0, wall, cpu;
 	__u64 end = now_ns(CLOCK_MONOTONIC) +
 		    (lab_program.timeout_s - 5) * 1000000000ULL;
-	int fd = open_dev(IPCLAB_SHM_PATH, 0), ret;
+	int fd = open_dev(IPCLAB_SHM_PATH, 0);
 	struct ipclab_shm_record *rec = map_shared(fd, PAGE, 0);
 	struct pollfd p = { fd, POLLIN | POLLRDNORM | POLLPRI, 0 };
 	short revents = 0;
 
-	if (count * interval > limit * 1000UL) {
-		fail("usage: COUNT * INTERVAL_MS must be under %u s", limit);
-		exit(KSFT_FAIL);
-	}
 	t0 = now_ns(CLOCK_MONOTONIC);
 	c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	dev_start(fd, IPCLAB_SHM_MODE_NOTIFY, words, start, count, interval);
@@ -200,10 +198,7 @@ static void watch(char **argv, int sleep)
 		"busy-polling gen in the mapping";
 	while (n < count) {
 		if (sleep) {
-			ret = poll(&p, 1, 10 * POLL_BOUND_MS);
-			if (ret < 0)
-				die("poll");
-			if (!ret) {
+			if (!must(poll(&p, 1, 10 * POLL_BOUND_MS), "poll")) {
 				fail("poll: no publication %lu within %d ms",
 				     n + 1, 10 * POLL_BOUND_MS);
 				break;
