@@ -70,8 +70,7 @@ static noreturn void concurrent_reader(struct tally *t, __u64 total,
 	phase = "concurrent reader";
 	for (;;) {
 		/* No timeout: a lost wakeup is caught by alarm() as FAIL. */
-		if (poll(p, 2, -1) < 0)
-			die("reader poll");
+		must(poll(p, 2, -1), "reader poll");
 		n = read(fd, buf, 1 + rnd_next(&size) % sizeof(buf));
 		if (n < 0 && errno == EAGAIN && p[1].revents)
 			child_exit();

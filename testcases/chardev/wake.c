@@ -88,8 +88,7 @@ static void expect_poll(const char *what, int fd, short events, int ms,
 	char got[256], exp[256];
 
 	phase = what;
-	if (poll(&p, 1, ms) < 0)
-		die("poll");
+	must(poll(&p, 1, ms), "poll");
 	printf("%s: %s\n", what, evnames(p.revents, got));
 	if (p.revents != want)
 		fail("%s: got %s (waited %d ms at most), expected %s", what,
@@ -106,8 +105,7 @@ static void expect_ready(const char *what, int fd, short want)
 	FD_ZERO(&r);
 	FD_SET(fd, &r);
 	w = r;
-	if (select(fd + 1, &r, &w, NULL, &tv) < 0)
-		die("select");
+	must(select(fd + 1, &r, &w, NULL, &tv), "select");
 	if (!FD_ISSET(fd, &r) != !(want & POLLIN) ||
 	    !FD_ISSET(fd, &w) != !(want & POLLOUT))
 		fail("select %s: got readable %d, writable %d, expected %d, %d",
@@ -187,8 +185,7 @@ static pid_t usr1_when_blocked(int flags)
 
 	__atomic_store_n(handled, 0, __ATOMIC_RELEASE);
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGUSR1, &sa, NULL) < 0)
-		die("sigaction");
+	must(sigaction(SIGUSR1, &sa, NULL), "sigaction");
 	child = fork_blocked(SYS_read, "reader");
 	if (!child)
 		kill(getppid(), SIGUSR1);

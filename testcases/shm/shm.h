@@ -13,11 +13,7 @@
 #define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 /* An ioctl of the device that must succeed. */
-#define dev_ioctl(fd, req, arg)				\
-	do {						\
-		if (ioctl(fd, req, arg) < 0)		\
-			die("ioctl " #req);		\
-	} while (0)
+#define dev_ioctl(fd, req, arg)	must(ioctl(fd, req, arg), "ioctl " #req)
 
 /* ioctl arguments, their fields in order */
 #define FILL(o, l, s, p)	(&(struct ipclab_shm_fill){ o, l, s, p })
