@@ -4,6 +4,7 @@
  * its own, subscribers that lose events and how they recover, publishers
  * that race; and rmmod while sockets use the family.
  */
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "netlink.h"
@@ -13,25 +14,22 @@ LAB_CASE(multicast, "N WORD", 2)
 {
 	int n = arg_num(argv[0], 1, MAX_PROCS, "N");
 	const char *word = argv[1];
-	int ready[2], seqs[2], i, got = 0;
+	int seqs[2], i, got = 0;
 	char buf[WORD_SIZE];
 	pid_t pids[MAX_PROCS];
 	__u64 seq, first = 0;
 	struct nl nl;
 
 	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
-	if (pipe(ready) < 0 || pipe(seqs) < 0)
+	nl_open(&nl, 0);
+	if (pipe(seqs) < 0)
 		die("pipe");
 
 	for (i = 0; i < n; i++) {
 		pids[i] = xfork();
 		if (pids[i])
 			continue;
-		nl_open(&nl);
-		nl_join(&nl, nl.group);
-		if (write(ready[1], "r", 1) != 1)
-			die("write ready");
+		nl_open(&nl, 1);
 		phase = "subscriber waiting for the event";
 		if (next_event(&nl, RECV_MS, buf, &seq)) {
 			fail("subscriber %d: no event within %d ms", i,
@@ -49,10 +47,9 @@ LAB_CASE(multicast, "N WORD", 2)
 		child_exit();
 	}
 	close(seqs[1]);
-	phase = "waiting for the subscribers to join";
+	/* Waiting for the event in poll(): each has joined. */
 	for (i = 0; i < n; i++)
-		if (read(ready[0], buf, 1) != 1)
-			die("read ready");
+		wait_blocked(pids[i], SYS_poll, "subscriber");
 
 	publish_ack(&nl, "publisher", word, -1, 0);
 	phase = "collecting the subscribers' seqs";
@@ -83,13 +80,11 @@ LAB_CASE(membership, "BEFORE WORD", 2)
 
 	arg_word(before, IPCLAB_NL_WORD_MAX);
 	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
+	nl_open(&nl, 0);
 	publish_ok(&nl, before, -1);
 	printf("published before anyone joined: %s\n", before);
-	nl_open(&sub);
-	nl_join(&sub, sub.group);
-	nl_open(&drop);
-	nl_join(&drop, drop.group);
+	nl_open(&sub, 1);
+	nl_open(&drop, 1);
 	NL_OPT(&drop, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, drop.group);
 
 	publish_ok(&nl, word, -1);
@@ -117,14 +112,13 @@ LAB_CASE(delayed, "WORD MS", 2)
 	int err;
 
 	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&sub);
-	nl_join(&sub, sub.group);
+	nl_open(&sub, 1);
 	t0 = now_ms();
 	pid = xfork();
 	if (pid == 0) {
 		struct nl nl;
 
-		nl_open(&nl);
+		nl_open(&nl, 0);
 		publish_ack(&nl, "requester", word, ms, 0);
 		close(nl.fd);
 		child_exit();
@@ -155,9 +149,8 @@ LAB_CASE(delayed_busy, "WORD MS", 2)
 	__u64 seq;
 
 	arg_word(argv[0], IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
-	nl_open(&sub);
-	nl_join(&sub, sub.group);
+	nl_open(&nl, 0);
+	nl_open(&sub, 1);
 	publish_ack(&nl, "first delayed publish", argv[0], ms, 0);
 	publish_ack(&nl, "second delayed publish", argv[0], ms, EBUSY);
 	/* The first one's event: none is left to reach a later test. */
@@ -191,12 +184,11 @@ static void flood(char **argv, int rcvbuf, int opt, struct flood *fl)
 	memset(fl, 0, sizeof(*fl));
 	fl->count = arg_num(argv[0], 1, MAX_EVENTS, "COUNT");
 	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
-	nl_open(&sub);
+	nl_open(&nl, 0);
+	nl_open(&sub, 1);
 	NL_OPT(&sub, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf);
 	if (opt)
 		nl_opt(&sub, SOL_NETLINK, opt, 1, "setsockopt SOL_NETLINK");
-	nl_join(&sub, sub.group);
 	get_stats(&nl, &fl->s0);
 	publish_many(&nl, word, fl->count);
 	get_stats(&nl, &fl->s1);
@@ -309,16 +301,15 @@ static void publish_race(char **argv, int by_seq)
 
 	arg_word(word, IPCLAB_NL_WORD_MAX);
 	for (k = 0; k < 2; k++) {
-		nl_open(&sub[k]);
+		nl_open(&sub[k], 1);
 		NL_OPT(&sub[k], SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20);
-		nl_join(&sub[k], sub[k].group);
 	}
 	get_stats(&sub[0], &s0);
 	for (i = 0; i < pubs; i++) {
 		pids[i] = xfork();
 		if (pids[i])
 			continue;
-		nl_open(&sub[0]);
+		nl_open(&sub[0], 0);
 		for (j = 0; j < count; j++) {
 			snprintf(buf, sizeof(buf), "%d %d %.200s", i, j, word);
 			publish_ok(&sub[0], buf, -1);
@@ -436,8 +427,7 @@ LAB_CASE(reload, "WORD MS", 2)
 	__u64 seq = 0;
 	int err;
 
-	nl_open(&nl);
-	nl_join(&nl, nl.group);
+	nl_open(&nl, 1);
 	nl_open_raw(&notify);
 	if (nl_lookup(&notify, "nlctrl", &ctrl) || !ctrl.notify) {
 		fail("nlctrl: no group notify");
@@ -449,10 +439,8 @@ LAB_CASE(reload, "WORD MS", 2)
 	publish_ok(&nl, word, ms);
 	run("rmmod ipclab");
 	expect_ctrl(&notify, CTRL_CMD_DELFAMILY);
-	err = -nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f);
-	if (err != ENOENT)
-		fail("lookup after rmmod: got %s, expected ENOENT",
-		     err ? errname(err) : "the family");
+	expect_err("lookup after rmmod",
+		   nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f), ENOENT);
 	ipclab_start(&nl, 0, C(ECHO));
 	msg_attr(A(PAYLOAD), word, len);
 	expect_reject(&nl, "echo to the old family id", ENOENT, -1);
@@ -460,12 +448,8 @@ LAB_CASE(reload, "WORD MS", 2)
 	if (run("insmod /lib/modules/ipclab.ko"))
 		exit(KSFT_FAIL);
 	expect_ctrl(&notify, CTRL_CMD_NEWFAMILY);
-	err = -nl_find(&nl, &f);
-	if (err) {
-		fail("lookup after insmod: %s", errname(err));
-		exit(KSFT_FAIL);
-	}
-	if (!echo_check(&nl, word, len, 0, "echo after reload", NULL))
+	must(nl_find(&nl, &f), "lookup after insmod");
+	if (!echo_check(&nl, word, len, 0, "echo after reload"))
 		printf("echo after reload, same socket: %s\n", word);
 
 	/*
@@ -473,7 +457,7 @@ LAB_CASE(reload, "WORD MS", 2)
 	 * (A publisher's own socket would read past events while it waits
 	 * for its ACK, so publish from another one.)
 	 */
-	nl_open(&pub);
+	nl_open(&pub, 0);
 	publish_ok(&pub, word, -1);
 	if (!nl_quiet(&nl))
 		fail("old membership: an event came before joining again");

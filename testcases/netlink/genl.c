@@ -101,32 +101,27 @@ void nl_open_raw(struct nl *nl)
 
 int nl_find(struct nl *nl, struct family *f)
 {
-	int err = nl_lookup(nl, IPCLAB_NL_FAMILY_NAME, f);
-
-	if (!err) {
-		nl->family = f->id;
-		nl->group = f->events;
-	}
-	return err;
+	if (nl_lookup(nl, IPCLAB_NL_FAMILY_NAME, f))
+		return -1;
+	nl->family = f->id;
+	nl->group = f->events;
+	return 0;
 }
 
-void nl_open(struct nl *nl)
+void nl_open(struct nl *nl, int join)
 {
 	struct family f;
-	int err;
 
 	nl_open_raw(nl);
-	err = -nl_find(nl, &f);
-	if (err == ENOENT) {
+	if (nl_find(nl, &f) < 0 && errno == ENOENT) {
 		printf("SKIP: no generic netlink family %s (is ipclab.ko loaded?)\n",
 		       IPCLAB_NL_FAMILY_NAME);
 		exit(KSFT_SKIP);
 	}
-	if (err) {
-		fail("lookup %s: got %s, expected the family",
-		     IPCLAB_NL_FAMILY_NAME, errname(err));
-		exit(KSFT_FAIL);
-	}
+	if (!nl->family)
+		die("lookup " IPCLAB_NL_FAMILY_NAME);
+	if (join)
+		nl_join(nl, nl->group);
 }
 
 int nl_recv(struct nl *nl, int ms)
@@ -216,10 +211,9 @@ int nl_lookup(struct nl *nl, const char *name, struct family *f)
 	msg_start(GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY);
 	msg_str(CTRL_ATTR_FAMILY_NAME, name);
 	nl_transact(nl, &a, RECV_MS);
-	if (a.acked && a.err)
-		return -a.err;
+	errno = a.acked && a.err ? a.err : ETIMEDOUT;
 	if (!a.reply)
-		return -ETIMEDOUT;
+		return -1;
 	f->id = attr_uint(genl_attr(a.nlh, CTRL_ATTR_FAMILY_ID), 2);
 	f->version = attr_uint(genl_attr(a.nlh, CTRL_ATTR_VERSION), 4);
 
@@ -257,20 +251,22 @@ void expect_reject(struct nl *nl, const char *what, int want, int miss)
 	struct answer a;
 
 	nl_transact(nl, &a, RECV_MS);
-	got = a.acked ? errname(a.err) : a.reply ? "a reply" : "nothing";
-	printf("%s: %s", what, got);
-	if (a.miss_type >= 0)
-		printf(" (missing attribute %d)", a.miss_type);
-	printf("\n");
+	got = !a.acked ? a.reply ? "a reply" : "nothing" :
+	      a.err ? errname(a.err) : "ACK 0";
+	if (what && a.miss_type >= 0)
+		printf("%s: %s (missing attribute %d)\n", what, got, a.miss_type);
+	else if (what)
+		printf("%s: %s\n", what, got);
 	if (!a.acked || a.err != want || a.miss_type != miss)
 		fail("%s: got %s, missing attribute %d, expected %s, %d",
-		     what, got, a.miss_type, errname(want), miss);
+		     what ? what : "request", got, a.miss_type,
+		     want ? errname(want) : "ACK 0", miss);
 }
 
 /* ---- the family's commands ---- */
 
-static void do_publish(struct nl *nl, const char *word, long delay_ms,
-		       struct answer *a)
+/* PUBLISH @word with NLM_F_ACK into req; its DELAY_MS unless < 0. */
+static void publish_msg(struct nl *nl, const char *word, long delay_ms)
 {
 	__u32 delay = delay_ms;
 
@@ -278,22 +274,13 @@ static void do_publish(struct nl *nl, const char *word, long delay_ms,
 	msg_str(A(WORD), word);
 	if (delay_ms >= 0)
 		msg_attr(A(DELAY_MS), &delay, sizeof(delay));
-	nl_transact(nl, a, RECV_MS);
 }
 
 void publish_ack(struct nl *nl, const char *what, const char *word,
 		 long delay_ms, int want)
 {
-	const char *got;
-	struct answer a;
-
-	do_publish(nl, word, delay_ms, &a);
-	got = !a.acked ? "nothing" : a.err ? errname(a.err) : "ACK 0";
-	if (what)
-		printf("%s: %s\n", what, got);
-	if (!a.acked || a.err != want)
-		fail("%s %s: got %s, expected %s", what ? what : "publish",
-		     word, got, want ? errname(want) : "ACK 0");
+	publish_msg(nl, word, delay_ms);
+	expect_reject(nl, what, want, -1);
 }
 
 void publish_many(struct nl *nl, const char *word, int count)
@@ -302,7 +289,8 @@ void publish_many(struct nl *nl, const char *word, int count)
 	int i, bad = 0;
 
 	for (i = 0; i < count; i++) {
-		do_publish(nl, word, -1, &a);
+		publish_msg(nl, word, -1);
+		nl_transact(nl, &a, RECV_MS);
 		if (!a.acked || a.err)
 			bad++;
 	}
@@ -332,31 +320,34 @@ void get_stats(struct nl *nl, struct stats *s)
 }
 
 int echo_check(struct nl *nl, const void *data, size_t len, int want,
-	       const char *who, struct answer *out)
+	       const char *who)
 {
-	struct answer tmp, *a = out ? out : &tmp;
+	struct answer a;
 	struct nlattr *p;
 
 	ipclab_start(nl, 0, C(ECHO));
 	msg_attr(A(PAYLOAD), data, len);
-	nl_transact(nl, a, RECV_MS);
-	if (!a->reply) {
-		int err = !a->acked ? ETIMEDOUT : a->err ? a->err : EPROTO;
+	nl_transact(nl, &a, RECV_MS);
+	if (!a.reply) {
+		int err = !a.acked ? ETIMEDOUT : a.err ? a.err : EPROTO;
 
 		if (err != want)
 			fail("%s: echo of %zu bytes: got %s, expected %s", who,
-			     len, !a->acked ? "nothing" : a->err ?
-			     errname(a->err) : "an ACK without a reply",
+			     len, !a.acked ? "nothing" : a.err ?
+			     errname(a.err) : "an ACK without a reply",
 			     want ? errname(want) : "it back");
 		return -err;
 	}
-	p = genl_attr(a->nlh, A(PAYLOAD));
+	p = genl_attr(a.nlh, A(PAYLOAD));
 	if (want)
 		fail("%s: echo of %zu bytes: got a reply, expected %s", who,
 		     len, errname(want));
-	else if (genl_cmd(a->nlh) != C(ECHO) || !p)
+	else if (a.reply_portid != nl->portid)
+		fail("%s: reply to port %u, expected ours (%u)", who,
+		     a.reply_portid, nl->portid);
+	else if (genl_cmd(a.nlh) != C(ECHO) || !p)
 		fail("%s: reply: got cmd %u, expected ECHO with a payload",
-		     who, genl_cmd(a->nlh));
+		     who, genl_cmd(a.nlh));
 	else if ((size_t)attr_len(p) != len)
 		fail("%s: echo: got %d bytes back, expected %zu", who,
 		     attr_len(p), len);
