@@ -15,7 +15,7 @@ LAB_CASE(multicast, "N WORD", 2)
 	int n = arg_num(argv[0], 1, MAX_PROCS, "N");
 	const char *word = argv[1];
 	int seqs[2], i, got = 0;
-	char buf[WORD_SIZE];
+	char who[32];
 	pid_t pids[MAX_PROCS];
 	__u64 seq, first = 0;
 	struct nl nl;
@@ -31,15 +31,9 @@ LAB_CASE(multicast, "N WORD", 2)
 			continue;
 		nl_open(&nl, 1);
 		phase = "subscriber waiting for the event";
-		if (next_event(&nl, RECV_MS, buf, &seq)) {
-			fail("subscriber %d: no event within %d ms", i,
-			     RECV_MS);
+		snprintf(who, sizeof(who), "subscriber %d", i);
+		if (expect_event(&nl, RECV_MS, who, word, &seq))
 			child_exit();
-		}
-		printf("subscriber %d: %s\n", i, buf);
-		if (strcmp(buf, word))
-			fail("subscriber %d: got %s, expected %s", i, buf,
-			     word);
 		if (!nl_quiet(&nl))
 			fail("subscriber %d: a second event came", i);
 		if (write(seqs[1], &seq, sizeof(seq)) != sizeof(seq))
@@ -75,7 +69,6 @@ LAB_CASE(membership, "BEFORE WORD", 2)
 {
 	const char *before = argv[0], *word = argv[1];
 	struct nl nl, sub, drop;
-	char buf[WORD_SIZE];
 	__u64 seq;
 
 	arg_word(before, IPCLAB_NL_WORD_MAX);
@@ -88,9 +81,7 @@ LAB_CASE(membership, "BEFORE WORD", 2)
 	NL_OPT(&drop, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, drop.group);
 
 	publish_ok(&nl, word, -1);
-	if (next_event(&sub, RECV_MS, buf, &seq))
-		snprintf(buf, sizeof(buf), "nothing");
-	print_word("subscriber", buf, strlen(buf), word);
+	expect_event(&sub, RECV_MS, "subscriber", word, &seq);
 	if (!nl_quiet(&sub))
 		fail("subscriber: a second event came");
 	if (!nl_quiet(&nl))
@@ -104,7 +95,6 @@ LAB_CASE(delayed, "WORD MS", 2)
 {
 	const char *word = argv[0];
 	long ms = arg_num(argv[1], 1, IPCLAB_NL_DELAY_MAX_MS, "MS");
-	char buf[WORD_SIZE];
 	long long t0, waited;
 	struct nl sub;
 	__u64 seq;
@@ -129,14 +119,10 @@ LAB_CASE(delayed, "WORD MS", 2)
 		fail("requester took %lld ms, longer than the delay", waited);
 
 	phase = "waiting for the delayed event";
-	err = next_event(&sub, ms + RECV_MS, buf, &seq);
+	err = expect_event(&sub, ms + RECV_MS, "event from the kernel", word,
+			   &seq);
 	waited = now_ms() - t0;
-	if (err) {
-		fail("event: got %s, expected %s", errname(-err), word);
-		return;
-	}
-	print_word("event from the kernel", buf, strlen(buf), word);
-	if (waited < ms)
+	if (!err && waited < ms)
 		fail("event came after %lld ms, expected >= %ld", waited, ms);
 }
 
@@ -144,7 +130,6 @@ LAB_CASE(delayed, "WORD MS", 2)
 LAB_CASE(delayed_busy, "WORD MS", 2)
 {
 	long ms = arg_num(argv[1], 1, IPCLAB_NL_DELAY_MAX_MS, "MS");
-	char buf[WORD_SIZE];
 	struct nl nl, sub;
 	__u64 seq;
 
@@ -155,8 +140,7 @@ LAB_CASE(delayed_busy, "WORD MS", 2)
 	publish_ack(&nl, "second delayed publish", argv[0], ms, EBUSY);
 	/* The first one's event: none is left to reach a later test. */
 	phase = "waiting for the delayed event";
-	if (next_event(&sub, ms + RECV_MS, buf, &seq))
-		fail("the first delayed publish sent no event");
+	expect_event(&sub, ms + RECV_MS, "first delayed event", argv[0], &seq);
 }
 
 /* What a subscriber that did not read got during a flood. */
@@ -463,12 +447,9 @@ LAB_CASE(reload, "WORD MS", 2)
 		fail("old membership: an event came before joining again");
 	nl_join(&nl, nl.group);
 	publish_ok(&pub, word, -1);
-	err = next_event(&nl, RECV_MS, buf, &seq);
-	printf("joined again: %s seq %llu\n", err ? errname(-err) : buf,
-	       (unsigned long long)seq);
+	expect_event(&nl, RECV_MS, "joined again", word, &seq);
 	/* The module's counters started again from 0 at insmod. */
-	if (err || strcmp(buf, word) || seq != 2)
-		fail("joined again: expected %s seq 2", word);
+	expect_eq("seq after the reload", seq, 2);
 
 	/* The cancelled event never comes, even after its delay. */
 	left = ms + 500 - (now_ms() - t0);

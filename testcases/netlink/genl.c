@@ -378,3 +378,14 @@ int next_event(struct nl *nl, int ms, char *word, __u64 *seq)
 		return 0;
 	}
 }
+
+int expect_event(struct nl *nl, int ms, const char *who, const char *word,
+		 __u64 *seq)
+{
+	char buf[WORD_SIZE];
+	int err = next_event(nl, ms, buf, seq);
+
+	errno = -err;
+	print_word(who, buf, err ? -1 : (ssize_t)strlen(buf), word);
+	return err;
+}

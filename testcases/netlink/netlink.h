@@ -115,5 +115,8 @@ int echo_check(struct nl *nl, const void *data, size_t len, int want,
 	       const char *who);
 /* The next EVENT on @nl within @ms: 0, -ETIMEDOUT or -errno (ENOBUFS). */
 int next_event(struct nl *nl, int ms, char *word, __u64 *seq);
+/* As next_event(), and prints "WHO: WORD"; FAIL unless @word came. */
+int expect_event(struct nl *nl, int ms, const char *who, const char *word,
+		 __u64 *seq);
 
 #endif /* NETLINK_H */

@@ -83,7 +83,6 @@ LAB_CASE(stats, "WORD K", 2)
 	const char *word = argv[0];
 	size_t len = arg_word(word, IPCLAB_NL_WORD_MAX);
 	int k = arg_num(argv[1], 1, 1000, "K"), i;
-	char got[WORD_SIZE];
 	struct stats s0, s1;
 	struct nl nl, sub;
 	__u64 seq = 0;
@@ -96,8 +95,7 @@ LAB_CASE(stats, "WORD K", 2)
 	publish_ok(&nl, word, -1);	/* nobody listens: still ACK 0 */
 	nl_open(&sub, 1);
 	publish_ok(&nl, word, -1);
-	if (next_event(&sub, RECV_MS, got, &seq))
-		fail("subscriber: no event");
+	expect_event(&sub, RECV_MS, "subscriber", word, &seq);
 	get_stats(&nl, &s1);
 	printf("delta: echoes=%llu echo_bytes=%llu events=%llu unheard=%llu overruns=%llu\n",
 	       s1.echoes - s0.echoes, s1.echo_bytes - s0.echo_bytes,
