@@ -172,49 +172,44 @@ enum { Q_NLA_LONG = 1, Q_NLA_SHORT, Q_RESERVED, Q_FLAGS, Q_SHORT };
 
 static const struct bad_request {
 	const char *what;
-	__u8 cmd, a1, d1, a2, d2, quirk;	/* attributes: a, d */
-	int want, miss;	/* the errno, the missing attribute */
+	int want, miss;		/* the errno, the missing attribute */
+	__u8 cmd, quirk;
+	__u8 at[4];		/* attributes: type, data; type, data */
 } bad_attrs[] = {
-	{ "echo without payload", C(ECHO), 0, 0, 0, 0, 0,
-	  EINVAL, A(PAYLOAD) },
-	{ "echo of 0 bytes", C(ECHO), A(PAYLOAD), D_EMPTY, 0, 0, 0,
-	  EINVAL, 0 },
-	{ "echo of 64001 bytes", C(ECHO), A(PAYLOAD), D_BIG, 0, 0, 0,
-	  ERANGE, 0 },
-	{ "echo with an attribute it does not take", C(ECHO),
-	  A(PAYLOAD), D_WORD, A(WORD), D_STR, 0, EINVAL, 0 },
-	{ "echo with unknown attribute 99", C(ECHO),
-	  A(PAYLOAD), D_WORD, 99, D_WORD, 0, EINVAL, 0 },
-	{ "attribute longer than the message", C(ECHO),
-	  A(PAYLOAD), D_WORD, 0, 0, Q_NLA_LONG, EINVAL, 0 },
-	{ "attribute length below its header", C(ECHO),
-	  A(PAYLOAD), D_WORD, 0, 0, Q_NLA_SHORT, EINVAL, 0 },
-	{ "publish without word", C(PUBLISH), 0, 0, 0, 0, 0,
-	  EINVAL, A(WORD) },
-	{ "publish, word without NUL", C(PUBLISH),
-	  A(WORD), D_WORD, 0, 0, 0, EINVAL, 0 },
-	{ "publish, empty word", C(PUBLISH),
-	  A(WORD), D_EMPTY_STR, 0, 0, 0, EINVAL, 0 },
+	{ "echo without payload", EINVAL, A(PAYLOAD), C(ECHO), 0, {} },
+	{ "echo of 0 bytes", EINVAL, 0, C(ECHO), 0, { A(PAYLOAD), D_EMPTY } },
+	{ "echo of 64001 bytes", ERANGE, 0, C(ECHO), 0, { A(PAYLOAD), D_BIG } },
+	{ "echo with an attribute it does not take", EINVAL, 0, C(ECHO), 0,
+	  { A(PAYLOAD), D_WORD, A(WORD), D_STR } },
+	{ "echo with unknown attribute 99", EINVAL, 0, C(ECHO), 0,
+	  { A(PAYLOAD), D_WORD, 99, D_WORD } },
+	{ "attribute longer than the message", EINVAL, 0, C(ECHO), Q_NLA_LONG,
+	  { A(PAYLOAD), D_WORD } },
+	{ "attribute length below its header", EINVAL, 0, C(ECHO), Q_NLA_SHORT,
+	  { A(PAYLOAD), D_WORD } },
+	{ "publish without word", EINVAL, A(WORD), C(PUBLISH), 0, {} },
+	{ "publish, word without NUL", EINVAL, 0, C(PUBLISH), 0,
+	  { A(WORD), D_WORD } },
+	{ "publish, empty word", EINVAL, 0, C(PUBLISH), 0,
+	  { A(WORD), D_EMPTY_STR } },
 	/* NLA_NUL_STRING: no NUL within the first 256 bytes. */
-	{ "publish, word of 256 characters", C(PUBLISH),
-	  A(WORD), D_LONG, 0, 0, 0, EINVAL, 0 },
-	{ "publish, 2-byte delay", C(PUBLISH),
-	  A(WORD), D_STR, A(DELAY_MS), D_U16, 0, EINVAL, 0 },
-	{ "publish, delay 10001 ms", C(PUBLISH),
-	  A(WORD), D_STR, A(DELAY_MS), D_MS, 0, ERANGE, 0 },
-	{ "stats with an attribute", C(STATS),
-	  A(WORD), D_STR, 0, 0, 0, EINVAL, 0 },
+	{ "publish, word of 256 characters", EINVAL, 0, C(PUBLISH), 0,
+	  { A(WORD), D_LONG } },
+	{ "publish, 2-byte delay", EINVAL, 0, C(PUBLISH), 0,
+	  { A(WORD), D_STR, A(DELAY_MS), D_U16 } },
+	{ "publish, delay 10001 ms", ERANGE, 0, C(PUBLISH), 0,
+	  { A(WORD), D_STR, A(DELAY_MS), D_MS } },
+	{ "stats with an attribute", EINVAL, 0, C(STATS), 0,
+	  { A(WORD), D_STR } },
 }, bad_headers[] = {
-	{ "genlmsghdr.reserved not 0", C(ECHO),
-	  A(PAYLOAD), D_WORD, 0, 0, Q_RESERVED, EINVAL, 0 },
-	{ "stray nlmsg_flags", C(STATS), 0, 0, 0, 0, Q_FLAGS,
-	  EINVAL, 0 },
-	{ "shorter than the genl header", C(STATS), 0, 0, 0, 0,
-	  Q_SHORT, EINVAL, 0 },
-	{ "unknown command 99", 99, 0, 0, 0, 0, 0, EOPNOTSUPP, 0 },
-	{ "event sent by user space", C(EVENT),
-	  A(WORD), D_STR, 0, 0, 0, EOPNOTSUPP, 0 },
-	{ "command 0", C(UNSPEC), 0, 0, 0, 0, 0, EOPNOTSUPP, 0 },
+	{ "genlmsghdr.reserved not 0", EINVAL, 0, C(ECHO), Q_RESERVED,
+	  { A(PAYLOAD), D_WORD } },
+	{ "stray nlmsg_flags", EINVAL, 0, C(STATS), Q_FLAGS, {} },
+	{ "shorter than the genl header", EINVAL, 0, C(STATS), Q_SHORT, {} },
+	{ "unknown command 99", EOPNOTSUPP, 0, 99, 0, {} },
+	{ "event sent by user space", EOPNOTSUPP, 0, C(EVENT), 0,
+	  { A(WORD), D_STR } },
+	{ "command 0", EOPNOTSUPP, 0, C(UNSPEC), 0, {} },
 };
 
 /* Sends the @n requests of @t: each gets its errno; then echo works. */
@@ -243,15 +238,16 @@ static void bad_requests(const char *word, const struct bad_request *t,
 	longword[sizeof(longword) - 1] = '\0';
 	for (i = 0; i < n; i++) {
 		struct nlmsghdr *nlh = ipclab_start(&nl, 0, t[i].cmd);
-		size_t dlen = data[t[i].d1].len;
+		const __u8 *at = t[i].at;
+		size_t dlen = data[at[1]].len;
 		int q = t[i].quirk;
 
-		if (t[i].d1)
-			msg_attr_raw(t[i].a1, q == Q_NLA_LONG ? NLA_HDRLEN +
-				     4096 : q == Q_NLA_SHORT ? 2 :
-				     NLA_HDRLEN + dlen, data[t[i].d1].p, dlen);
-		if (t[i].d2)
-			msg_attr(t[i].a2, data[t[i].d2].p, data[t[i].d2].len);
+		if (at[1])
+			msg_attr_raw(at[0], q == Q_NLA_LONG ? NLA_HDRLEN + 4096 :
+				     q == Q_NLA_SHORT ? 2 : NLA_HDRLEN + dlen,
+				     data[at[1]].p, dlen);
+		if (at[3])
+			msg_attr(at[2], data[at[3]].p, data[at[3]].len);
 		if (q == Q_RESERVED)
 			((struct genlmsghdr *)NLMSG_DATA(nlh))->reserved = 1;
 		if (q == Q_FLAGS)
