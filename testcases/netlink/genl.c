@@ -129,11 +129,6 @@ int nl_recv(struct nl *nl, int ms)
 	return recv_within(nl->fd, nl->rx, sizeof(nl->rx), ms);
 }
 
-int nl_quiet(struct nl *nl)
-{
-	return nl_recv(nl, QUIET_MS) == -ETIMEDOUT;
-}
-
 static void parse_error(struct nlmsghdr *nlh, struct answer *a)
 {
 	struct nlmsgerr *e = NLMSG_DATA(nlh);
@@ -148,8 +143,7 @@ static void parse_error(struct nlmsghdr *nlh, struct answer *a)
 		off += e->msg.nlmsg_len - sizeof(e->msg);
 	nla = attr_find((char *)e + off, nlh->nlmsg_len - NLMSG_HDRLEN - off,
 			NLMSGERR_ATTR_MISS_TYPE);
-	if (nla)
-		a->miss_type = attr_uint(nla, 4);
+	a->miss_type = attr_uint(nla, 4);	/* 0 when there is none */
 }
 
 /*
@@ -166,7 +160,6 @@ void nl_transact(struct nl *nl, struct answer *a, int ms)
 	__u32 seq = nl->seq++;
 
 	memset(a, 0, sizeof(*a));
-	a->miss_type = -1;
 	req_nlh->nlmsg_len = req.len;
 	req_nlh->nlmsg_seq = seq;
 	if (sendto(nl->fd, req.buf, req.len, 0, (struct sockaddr *)&kernel,
@@ -186,7 +179,6 @@ void nl_transact(struct nl *nl, struct answer *a, int ms)
 		     nlh = NLMSG_NEXT(nlh, len)) {
 			if (nlh->nlmsg_seq != seq)
 				continue;	/* an event, or a stale answer */
-			a->seq = nlh->nlmsg_seq;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				parse_error(nlh, a);
 				return;
@@ -195,7 +187,6 @@ void nl_transact(struct nl *nl, struct answer *a, int ms)
 			/* The ACK's recv would overwrite rx: keep a copy. */
 			memcpy(nl->reply, nlh, nlh->nlmsg_len);
 			a->nlh = (struct nlmsghdr *)nl->reply;
-			a->reply_portid = nlh->nlmsg_pid;
 			if (!(req_nlh->nlmsg_flags & NLM_F_ACK))
 				return;
 		}
@@ -204,7 +195,7 @@ void nl_transact(struct nl *nl, struct answer *a, int ms)
 
 int nl_lookup(struct nl *nl, const char *name, struct family *f)
 {
-	struct nlattr *nla, *g, *op;
+	struct nlattr *nla, *g;
 	struct answer a;
 
 	memset(f, 0, sizeof(*f));
@@ -222,8 +213,8 @@ int nl_lookup(struct nl *nl, const char *name, struct family *f)
 	for_each_nested(g, nla) {
 		if (f->nops == (int)ARRAY_SIZE(f->ops))
 			break;
-		op = attr_find(attr_data(g), attr_len(g), CTRL_ATTR_OP_ID);
-		f->ops[f->nops++] = attr_uint(op, 4);
+		f->ops[f->nops++] = attr_uint(attr_find(attr_data(g), attr_len(g),
+							CTRL_ATTR_OP_ID), 4);
 	}
 
 	/* CTRL_ATTR_MCAST_GROUPS: a nest of nests, name and id each */
@@ -253,7 +244,7 @@ void expect_reject(struct nl *nl, const char *what, int want, int miss)
 	nl_transact(nl, &a, RECV_MS);
 	got = !a.acked ? a.reply ? "a reply" : "nothing" :
 	      a.err ? errname(a.err) : "ACK 0";
-	if (what && a.miss_type >= 0)
+	if (what && a.miss_type)
 		printf("%s: %s (missing attribute %d)\n", what, got, a.miss_type);
 	else if (what)
 		printf("%s: %s\n", what, got);
@@ -280,7 +271,7 @@ void publish_ack(struct nl *nl, const char *what, const char *word,
 		 long delay_ms, int want)
 {
 	publish_msg(nl, word, delay_ms);
-	expect_reject(nl, what, want, -1);
+	expect_reject(nl, what, want, 0);
 }
 
 void publish_many(struct nl *nl, const char *word, int count)
@@ -342,9 +333,9 @@ int echo_check(struct nl *nl, const void *data, size_t len, int want,
 	if (want)
 		fail("%s: echo of %zu bytes: got a reply, expected %s", who,
 		     len, errname(want));
-	else if (a.reply_portid != nl->portid)
+	else if (a.nlh->nlmsg_pid != nl->portid)
 		fail("%s: reply to port %u, expected ours (%u)", who,
-		     a.reply_portid, nl->portid);
+		     a.nlh->nlmsg_pid, nl->portid);
 	else if (genl_cmd(a.nlh) != C(ECHO) || !p)
 		fail("%s: reply: got cmd %u, expected ECHO with a payload",
 		     who, genl_cmd(a.nlh));

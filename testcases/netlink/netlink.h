@@ -56,9 +56,7 @@ struct answer {
 	int reply;		/* a message of the family with our seq */
 	int acked;		/* an NLMSG_ERROR with our seq came */
 	int err;		/* its error: 0 (an ACK) or a positive errno */
-	__u32 seq;		/* nlmsg_seq of what came */
-	__u32 reply_portid;
-	int miss_type;		/* extack: the missing attribute, or -1 */
+	int miss_type;		/* extack: the missing attribute, or 0 */
 	struct nlmsghdr *nlh;	/* the reply, kept in nl->reply */
 };
 
@@ -86,13 +84,13 @@ void nl_opt(struct nl *nl, int level, int name, int val, const char *what);
 /* One datagram within @ms: its length, or -errno (-ETIMEDOUT). */
 int nl_recv(struct nl *nl, int ms);
 /* Is nothing queued on the socket? For "nothing else came" checks. */
-int nl_quiet(struct nl *nl);
+#define nl_quiet(nl)	(nl_recv(nl, QUIET_MS) == -ETIMEDOUT)
 void nl_transact(struct nl *nl, struct answer *a, int ms);
 /* CTRL_CMD_GETFAMILY: 0, or -1 and errno (ENOENT: no such family). */
 int nl_lookup(struct nl *nl, const char *name, struct family *f);
 /*
  * Sends req: prints "WHAT: ERRNO" (unless @what is NULL); FAIL unless
- * @want (0: ACK 0), missing attribute @miss (-1: none).
+ * @want (0: ACK 0), missing attribute @miss (0: none).
  */
 void expect_reject(struct nl *nl, const char *what, int want, int miss);
 

@@ -101,9 +101,7 @@ LAB_CASE(stats, "WORD K", 2)
 	       s1.echoes - s0.echoes, s1.echo_bytes - s0.echo_bytes,
 	       s1.events - s0.events, s1.unheard - s0.unheard,
 	       s1.overruns - s0.overruns);
-	if (seq != s1.events)
-		fail("event seq: got %llu, expected the last (%llu)",
-		     (unsigned long long)seq, (unsigned long long)s1.events);
+	expect_eq("event seq, the last", seq, s1.events);
 }
 
 /* ack SEQ WORD: NLM_F_ACK brings an ACK (error 0) with the request's seq. */
@@ -134,10 +132,8 @@ LAB_CASE(ack, "SEQ WORD", 2)
 	nl.seq = seq;
 	for (i = 0; i < ARRAY_SIZE(t); i++, seq++) {
 		ipclab_start(&nl, t[i].flags, t[i].cmd);
-		if (t[i].attr == A(PAYLOAD))
-			msg_attr(t[i].attr, word, len);
-		else if (t[i].attr)
-			msg_str(t[i].attr, word);
+		if (t[i].attr)	/* a WORD with its NUL, a PAYLOAD without */
+			msg_attr(t[i].attr, word, len + (t[i].attr == A(WORD)));
 		nl_transact(&nl, &a, t[i].reply || t[i].acked ?
 			    RECV_MS : QUIET_MS);
 		if (a.reply && !(t[i].flags & NLM_F_ACK) && !nl_quiet(&nl))
@@ -150,7 +146,7 @@ LAB_CASE(ack, "SEQ WORD", 2)
 			printf(" reply,");
 		if (a.acked)
 			printf(" %s %s for seq %u\n", a.err ? "error" : "ACK",
-			       errname(a.err), a.seq);
+			       errname(a.err), seq);
 		else
 			printf(" nothing more\n");
 		if (a.reply != t[i].reply || a.acked != t[i].acked ||
@@ -217,7 +213,7 @@ static void bad_requests(const char *word, const struct bad_request *t,
 			 size_t n)
 {
 	static char big[IPCLAB_NL_PAYLOAD_MAX + 1];
-	char longword[IPCLAB_NL_WORD_MAX + 2];
+	static char longword[IPCLAB_NL_WORD_MAX + 2];	/* its NUL at the end */
 	__u32 ms = IPCLAB_NL_DELAY_MAX_MS + 1;
 	__u16 ms16 = 1;
 	size_t i, len = arg_word(word, IPCLAB_NL_WORD_MAX);
@@ -235,7 +231,6 @@ static void bad_requests(const char *word, const struct bad_request *t,
 
 	nl_open(&nl, 0);
 	memset(longword, 'x', sizeof(longword) - 1);
-	longword[sizeof(longword) - 1] = '\0';
 	for (i = 0; i < n; i++) {
 		struct nlmsghdr *nlh = ipclab_start(&nl, 0, t[i].cmd);
 		const __u8 *at = t[i].at;
@@ -254,8 +249,7 @@ static void bad_requests(const char *word, const struct bad_request *t,
 			nlh->nlmsg_flags |= NLM_F_APPEND;
 		if (q == Q_SHORT)
 			req.len = NLMSG_HDRLEN + 2;
-		expect_reject(&nl, t[i].what, t[i].want,
-			      t[i].miss ? t[i].miss : -1);
+		expect_reject(&nl, t[i].what, t[i].want, t[i].miss);
 	}
 	if (!echo_check(&nl, word, len, 0, "echo after bad input"))
 		printf("echo after bad input: %s\n", word);
