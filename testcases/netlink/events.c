@@ -247,8 +247,10 @@ LAB_CASE(resync, "COUNT WORD", 2)
 
 	flood(argv, 1, NETLINK_NO_ENOBUFS, &fl);
 	sent = fl.s1.events - fl.s0.events;
-	printf("small buffer, NETLINK_NO_ENOBUFS: recv %s, received %d, seq gaps say %d lost, STATS says %llu sent\n",
-	       fl.enobufs ? "ENOBUFS" : "no error", fl.got, fl.lost, sent);
+	printf("small buffer, NETLINK_NO_ENOBUFS: recv %s\n",
+	       fl.enobufs ? "ENOBUFS" : "no error");
+	printf("small buffer: received %d, seq gaps say %d lost, STATS says %llu sent\n",
+	       fl.got, fl.lost, sent);
 	if (fl.enobufs)
 		fail("small buffer, NETLINK_NO_ENOBUFS: got ENOBUFS");
 	if (sent != (__u64)fl.count || fl.got + fl.lost != fl.count || !fl.lost)

@@ -307,7 +307,6 @@ void get_stats(struct nl *nl, struct stats *s)
 	s->events = U64(EVENTS);
 	s->unheard = U64(UNHEARD);
 	s->overruns = U64(OVERRUNS);
-#undef U64
 }
 
 int echo_check(struct nl *nl, const void *data, size_t len, int want,
