@@ -4,6 +4,7 @@
  * its own, subscribers that lose events and how they recover, publishers
  * that race; and rmmod while sockets use the family.
  */
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "netlink.h"
@@ -13,35 +14,26 @@ LAB_CASE(multicast, "N WORD", 2)
 {
 	int n = arg_num(argv[0], 1, MAX_PROCS, "N");
 	const char *word = argv[1];
-	int ready[2], seqs[2], i, got = 0;
-	char buf[WORD_SIZE];
+	int seqs[2], i, got = 0;
+	char who[32];
 	pid_t pids[MAX_PROCS];
 	__u64 seq, first = 0;
 	struct nl nl;
 
 	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
-	if (pipe(ready) < 0 || pipe(seqs) < 0)
+	nl_open(&nl, 0);
+	if (pipe(seqs) < 0)
 		die("pipe");
 
 	for (i = 0; i < n; i++) {
 		pids[i] = xfork();
 		if (pids[i])
 			continue;
-		nl_open(&nl);
-		nl_join(&nl, nl.group);
-		if (write(ready[1], "r", 1) != 1)
-			die("write ready");
+		nl_open(&nl, 1);
 		phase = "subscriber waiting for the event";
-		if (next_event(&nl, RECV_MS, buf, &seq)) {
-			fail("subscriber %d: no event within %d ms", i,
-			     RECV_MS);
+		snprintf(who, sizeof(who), "subscriber %d", i);
+		if (expect_event(&nl, RECV_MS, who, word, &seq))
 			child_exit();
-		}
-		printf("subscriber %d: %s\n", i, buf);
-		if (strcmp(buf, word))
-			fail("subscriber %d: got %s, expected %s", i, buf,
-			     word);
 		if (!nl_quiet(&nl))
 			fail("subscriber %d: a second event came", i);
 		if (write(seqs[1], &seq, sizeof(seq)) != sizeof(seq))
@@ -49,20 +41,17 @@ LAB_CASE(multicast, "N WORD", 2)
 		child_exit();
 	}
 	close(seqs[1]);
-	phase = "waiting for the subscribers to join";
+	/* Waiting for the event in poll(): each has joined. */
 	for (i = 0; i < n; i++)
-		if (read(ready[0], buf, 1) != 1)
-			die("read ready");
+		wait_blocked(pids[i], SYS_poll, "subscriber");
 
 	publish_ack(&nl, "publisher", word, -1, 0);
 	phase = "collecting the subscribers' seqs";
 	while (read(seqs[0], &seq, sizeof(seq)) == sizeof(seq)) {
 		if (got++ == 0)
 			first = seq;
-		else if (seq != first)
-			fail("seq: subscribers got %llu and %llu, expected one",
-			     (unsigned long long)first,
-			     (unsigned long long)seq);
+		expect_eq("seq of a subscriber's event, as the first's", seq,
+			  first);
 	}
 	for (i = 0; i < n; i++)
 		reap(pids[i], "subscriber");
@@ -78,24 +67,19 @@ LAB_CASE(membership, "BEFORE WORD", 2)
 {
 	const char *before = argv[0], *word = argv[1];
 	struct nl nl, sub, drop;
-	char buf[WORD_SIZE];
 	__u64 seq;
 
 	arg_word(before, IPCLAB_NL_WORD_MAX);
 	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
+	nl_open(&nl, 0);
 	publish_ok(&nl, before, -1);
 	printf("published before anyone joined: %s\n", before);
-	nl_open(&sub);
-	nl_join(&sub, sub.group);
-	nl_open(&drop);
-	nl_join(&drop, drop.group);
+	nl_open(&sub, 1);
+	nl_open(&drop, 1);
 	NL_OPT(&drop, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, drop.group);
 
 	publish_ok(&nl, word, -1);
-	if (next_event(&sub, RECV_MS, buf, &seq))
-		snprintf(buf, sizeof(buf), "nothing");
-	print_word("subscriber", buf, strlen(buf), word);
+	expect_event(&sub, RECV_MS, "subscriber", word, &seq);
 	if (!nl_quiet(&sub))
 		fail("subscriber: a second event came");
 	if (!nl_quiet(&nl))
@@ -109,24 +93,19 @@ LAB_CASE(delayed, "WORD MS", 2)
 {
 	const char *word = argv[0];
 	long ms = arg_num(argv[1], 1, IPCLAB_NL_DELAY_MAX_MS, "MS");
-	char buf[WORD_SIZE];
 	long long t0, waited;
-	struct nl sub;
+	struct nl sub, nl;
 	__u64 seq;
 	pid_t pid;
 	int err;
 
 	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&sub);
-	nl_join(&sub, sub.group);
+	nl_open(&sub, 1);
 	t0 = now_ms();
 	pid = xfork();
 	if (pid == 0) {
-		struct nl nl;
-
-		nl_open(&nl);
+		nl_open(&nl, 0);
 		publish_ack(&nl, "requester", word, ms, 0);
-		close(nl.fd);
 		child_exit();
 	}
 	reap(pid, "requester");
@@ -135,14 +114,10 @@ LAB_CASE(delayed, "WORD MS", 2)
 		fail("requester took %lld ms, longer than the delay", waited);
 
 	phase = "waiting for the delayed event";
-	err = next_event(&sub, ms + RECV_MS, buf, &seq);
+	err = expect_event(&sub, ms + RECV_MS, "event from the kernel", word,
+			   &seq);
 	waited = now_ms() - t0;
-	if (err) {
-		fail("event: got %s, expected %s", errname(-err), word);
-		return;
-	}
-	print_word("event from the kernel", buf, strlen(buf), word);
-	if (waited < ms)
+	if (!err && waited < ms)
 		fail("event came after %lld ms, expected >= %ld", waited, ms);
 }
 
@@ -150,20 +125,17 @@ LAB_CASE(delayed, "WORD MS", 2)
 LAB_CASE(delayed_busy, "WORD MS", 2)
 {
 	long ms = arg_num(argv[1], 1, IPCLAB_NL_DELAY_MAX_MS, "MS");
-	char buf[WORD_SIZE];
 	struct nl nl, sub;
 	__u64 seq;
 
 	arg_word(argv[0], IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
-	nl_open(&sub);
-	nl_join(&sub, sub.group);
+	nl_open(&nl, 0);
+	nl_open(&sub, 1);
 	publish_ack(&nl, "first delayed publish", argv[0], ms, 0);
 	publish_ack(&nl, "second delayed publish", argv[0], ms, EBUSY);
 	/* The first one's event: none is left to reach a later test. */
 	phase = "waiting for the delayed event";
-	if (next_event(&sub, ms + RECV_MS, buf, &seq))
-		fail("the first delayed publish sent no event");
+	expect_event(&sub, ms + RECV_MS, "first delayed event", argv[0], &seq);
 }
 
 /* What a subscriber that did not read got during a flood. */
@@ -191,12 +163,11 @@ static void flood(char **argv, int rcvbuf, int opt, struct flood *fl)
 	memset(fl, 0, sizeof(*fl));
 	fl->count = arg_num(argv[0], 1, MAX_EVENTS, "COUNT");
 	arg_word(word, IPCLAB_NL_WORD_MAX);
-	nl_open(&nl);
-	nl_open(&sub);
+	nl_open(&nl, 0);
+	nl_open(&sub, 1);
 	NL_OPT(&sub, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf);
 	if (opt)
 		nl_opt(&sub, SOL_NETLINK, opt, 1, "setsockopt SOL_NETLINK");
-	nl_join(&sub, sub.group);
 	get_stats(&nl, &fl->s0);
 	publish_many(&nl, word, fl->count);
 	get_stats(&nl, &fl->s1);
@@ -212,9 +183,8 @@ static void flood(char **argv, int rcvbuf, int opt, struct flood *fl)
 			break;
 		fl->got++;
 		if (seq < expect)
-			fail("seq went back: got %llu, expected >= %llu",
-			     (unsigned long long)seq,
-			     (unsigned long long)expect);
+			fail("seq went back: got %llu, expected >= %llu", seq,
+			     expect);
 		else
 			fl->lost += seq - expect;
 		expect = seq + 1;
@@ -222,9 +192,8 @@ static void flood(char **argv, int rcvbuf, int opt, struct flood *fl)
 	/* Events lost after the last one received: the tail. */
 	fl->lost += fl->s0.events + 1 + fl->count - expect;
 	if (expect > fl->s0.events + 1 + fl->count)
-		fail("seq: got %llu, expected at most %llu",
-		     (unsigned long long)expect - 1,
-		     (unsigned long long)fl->s0.events + fl->count);
+		fail("seq: got %llu, expected at most %llu", expect - 1,
+		     fl->s0.events + fl->count);
 }
 
 /* overrun COUNT WORD: a subscriber that does not keep up loses events. */
@@ -309,16 +278,15 @@ static void publish_race(char **argv, int by_seq)
 
 	arg_word(word, IPCLAB_NL_WORD_MAX);
 	for (k = 0; k < 2; k++) {
-		nl_open(&sub[k]);
+		nl_open(&sub[k], 1);
 		NL_OPT(&sub[k], SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20);
-		nl_join(&sub[k], sub[k].group);
 	}
 	get_stats(&sub[0], &s0);
 	for (i = 0; i < pubs; i++) {
 		pids[i] = xfork();
 		if (pids[i])
 			continue;
-		nl_open(&sub[0]);
+		nl_open(&sub[0], 0);
 		for (j = 0; j < count; j++) {
 			snprintf(buf, sizeof(buf), "%d %d %.200s", i, j, word);
 			publish_ok(&sub[0], buf, -1);
@@ -336,23 +304,21 @@ static void publish_race(char **argv, int by_seq)
 		while (got < total &&
 		       !next_event(&sub[k], RECV_MS, buf, &seq)) {
 			got++;
-			if (by_seq && seq != s0.events + got && !bad++)
-				fail("subscriber %d: event %d has seq %llu, expected %llu",
-				     k, got, (unsigned long long)seq,
-				     (unsigned long long)(s0.events + got));
-			if (!by_seq && (sscanf(buf, "%d %d", &i, &j) != 2 ||
-					i < 0 || i >= pubs || j != next[i]++) &&
-			    !bad++)
-				fail("subscriber %d: got \"%s\" out of order",
-				     k, buf);
+			bad += by_seq ? seq != s0.events + got :
+			       sscanf(buf, "%d %d", &i, &j) != 2 || i < 0 ||
+			       i >= pubs || j != next[i]++;
 		}
-		if (by_seq) {
+		if (by_seq)
 			printf("subscriber %d: seq %s gaps\n", k,
 			       bad ? "with" : "without");
+		else
+			printf("subscriber %d: %d of %d events, %s\n", k, got,
+			       total, bad ? "out of order" : "each publisher in order");
+		if (bad)
+			fail("subscriber %d: %d events %s", k, bad,
+			     by_seq ? "off their seq" : "out of order");
+		if (by_seq)
 			continue;
-		}
-		printf("subscriber %d: %d of %d events, %s\n", k, got, total,
-		       bad ? "out of order" : "each publisher in order");
 		if (got != total)
 			fail("subscriber %d: got %d events, expected %d", k,
 			     got, total);
@@ -436,36 +402,26 @@ LAB_CASE(reload, "WORD MS", 2)
 	__u64 seq = 0;
 	int err;
 
-	nl_open(&nl);
-	nl_join(&nl, nl.group);
+	nl_open(&nl, 1);
 	nl_open_raw(&notify);
-	if (nl_lookup(&notify, "nlctrl", &ctrl) || !ctrl.notify) {
-		fail("nlctrl: no group notify");
-		return;
-	}
-	nl_join(&notify, ctrl.notify);
+	must(nl_lookup(&notify, "nlctrl", &ctrl), "lookup nlctrl");
+	nl_join(&notify, ctrl.notify);	/* EINVAL if it has no "notify" */
 
 	t0 = now_ms();
 	publish_ok(&nl, word, ms);
 	run("rmmod ipclab");
 	expect_ctrl(&notify, CTRL_CMD_DELFAMILY);
-	err = -nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f);
-	if (err != ENOENT)
-		fail("lookup after rmmod: got %s, expected ENOENT",
-		     err ? errname(err) : "the family");
+	expect_err("lookup after rmmod",
+		   nl_lookup(&nl, IPCLAB_NL_FAMILY_NAME, &f), ENOENT);
 	ipclab_start(&nl, 0, C(ECHO));
 	msg_attr(A(PAYLOAD), word, len);
-	expect_reject(&nl, "echo to the old family id", ENOENT, -1);
+	expect_reject(&nl, "echo to the old family id", ENOENT, 0);
 
 	if (run("insmod /lib/modules/ipclab.ko"))
 		exit(KSFT_FAIL);
 	expect_ctrl(&notify, CTRL_CMD_NEWFAMILY);
-	err = -nl_find(&nl, &f);
-	if (err) {
-		fail("lookup after insmod: %s", errname(err));
-		exit(KSFT_FAIL);
-	}
-	if (!echo_check(&nl, word, len, 0, "echo after reload", NULL))
+	must(nl_find(&nl, &f), "lookup after insmod");
+	if (!echo_check(&nl, word, len, 0, "echo after reload"))
 		printf("echo after reload, same socket: %s\n", word);
 
 	/*
@@ -473,18 +429,15 @@ LAB_CASE(reload, "WORD MS", 2)
 	 * (A publisher's own socket would read past events while it waits
 	 * for its ACK, so publish from another one.)
 	 */
-	nl_open(&pub);
+	nl_open(&pub, 0);
 	publish_ok(&pub, word, -1);
 	if (!nl_quiet(&nl))
 		fail("old membership: an event came before joining again");
 	nl_join(&nl, nl.group);
 	publish_ok(&pub, word, -1);
-	err = next_event(&nl, RECV_MS, buf, &seq);
-	printf("joined again: %s seq %llu\n", err ? errname(-err) : buf,
-	       (unsigned long long)seq);
+	expect_event(&nl, RECV_MS, "joined again", word, &seq);
 	/* The module's counters started again from 0 at insmod. */
-	if (err || strcmp(buf, word) || seq != 2)
-		fail("joined again: expected %s seq 2", word);
+	expect_eq("seq after the reload", seq, 2);
 
 	/* The cancelled event never comes, even after its delay. */
 	left = ms + 500 - (now_ms() - t0);

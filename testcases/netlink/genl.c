@@ -101,42 +101,32 @@ void nl_open_raw(struct nl *nl)
 
 int nl_find(struct nl *nl, struct family *f)
 {
-	int err = nl_lookup(nl, IPCLAB_NL_FAMILY_NAME, f);
-
-	if (!err) {
-		nl->family = f->id;
-		nl->group = f->events;
-	}
-	return err;
+	if (nl_lookup(nl, IPCLAB_NL_FAMILY_NAME, f))
+		return -1;
+	nl->family = f->id;
+	nl->group = f->events;
+	return 0;
 }
 
-void nl_open(struct nl *nl)
+void nl_open(struct nl *nl, int join)
 {
 	struct family f;
-	int err;
 
 	nl_open_raw(nl);
-	err = -nl_find(nl, &f);
-	if (err == ENOENT) {
+	if (nl_find(nl, &f) < 0 && errno == ENOENT) {
 		printf("SKIP: no generic netlink family %s (is ipclab.ko loaded?)\n",
 		       IPCLAB_NL_FAMILY_NAME);
 		exit(KSFT_SKIP);
 	}
-	if (err) {
-		fail("lookup %s: got %s, expected the family",
-		     IPCLAB_NL_FAMILY_NAME, errname(err));
-		exit(KSFT_FAIL);
-	}
+	if (!nl->family)
+		die("lookup " IPCLAB_NL_FAMILY_NAME);
+	if (join)
+		nl_join(nl, nl->group);
 }
 
 int nl_recv(struct nl *nl, int ms)
 {
 	return recv_within(nl->fd, nl->rx, sizeof(nl->rx), ms);
-}
-
-int nl_quiet(struct nl *nl)
-{
-	return nl_recv(nl, QUIET_MS) == -ETIMEDOUT;
 }
 
 static void parse_error(struct nlmsghdr *nlh, struct answer *a)
@@ -153,8 +143,7 @@ static void parse_error(struct nlmsghdr *nlh, struct answer *a)
 		off += e->msg.nlmsg_len - sizeof(e->msg);
 	nla = attr_find((char *)e + off, nlh->nlmsg_len - NLMSG_HDRLEN - off,
 			NLMSGERR_ATTR_MISS_TYPE);
-	if (nla)
-		a->miss_type = attr_uint(nla, 4);
+	a->miss_type = attr_uint(nla, 4);	/* 0 when there is none */
 }
 
 /*
@@ -171,7 +160,6 @@ void nl_transact(struct nl *nl, struct answer *a, int ms)
 	__u32 seq = nl->seq++;
 
 	memset(a, 0, sizeof(*a));
-	a->miss_type = -1;
 	req_nlh->nlmsg_len = req.len;
 	req_nlh->nlmsg_seq = seq;
 	if (sendto(nl->fd, req.buf, req.len, 0, (struct sockaddr *)&kernel,
@@ -191,7 +179,6 @@ void nl_transact(struct nl *nl, struct answer *a, int ms)
 		     nlh = NLMSG_NEXT(nlh, len)) {
 			if (nlh->nlmsg_seq != seq)
 				continue;	/* an event, or a stale answer */
-			a->seq = nlh->nlmsg_seq;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				parse_error(nlh, a);
 				return;
@@ -200,7 +187,6 @@ void nl_transact(struct nl *nl, struct answer *a, int ms)
 			/* The ACK's recv would overwrite rx: keep a copy. */
 			memcpy(nl->reply, nlh, nlh->nlmsg_len);
 			a->nlh = (struct nlmsghdr *)nl->reply;
-			a->reply_portid = nlh->nlmsg_pid;
 			if (!(req_nlh->nlmsg_flags & NLM_F_ACK))
 				return;
 		}
@@ -209,17 +195,16 @@ void nl_transact(struct nl *nl, struct answer *a, int ms)
 
 int nl_lookup(struct nl *nl, const char *name, struct family *f)
 {
-	struct nlattr *nla, *g, *op;
+	struct nlattr *nla, *g;
 	struct answer a;
 
 	memset(f, 0, sizeof(*f));
 	msg_start(GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY);
 	msg_str(CTRL_ATTR_FAMILY_NAME, name);
 	nl_transact(nl, &a, RECV_MS);
-	if (a.acked && a.err)
-		return -a.err;
+	errno = a.acked && a.err ? a.err : ETIMEDOUT;
 	if (!a.reply)
-		return -ETIMEDOUT;
+		return -1;
 	f->id = attr_uint(genl_attr(a.nlh, CTRL_ATTR_FAMILY_ID), 2);
 	f->version = attr_uint(genl_attr(a.nlh, CTRL_ATTR_VERSION), 4);
 
@@ -228,8 +213,8 @@ int nl_lookup(struct nl *nl, const char *name, struct family *f)
 	for_each_nested(g, nla) {
 		if (f->nops == (int)ARRAY_SIZE(f->ops))
 			break;
-		op = attr_find(attr_data(g), attr_len(g), CTRL_ATTR_OP_ID);
-		f->ops[f->nops++] = attr_uint(op, 4);
+		f->ops[f->nops++] = attr_uint(attr_find(attr_data(g), attr_len(g),
+							CTRL_ATTR_OP_ID), 4);
 	}
 
 	/* CTRL_ATTR_MCAST_GROUPS: a nest of nests, name and id each */
@@ -257,20 +242,22 @@ void expect_reject(struct nl *nl, const char *what, int want, int miss)
 	struct answer a;
 
 	nl_transact(nl, &a, RECV_MS);
-	got = a.acked ? errname(a.err) : a.reply ? "a reply" : "nothing";
-	printf("%s: %s", what, got);
-	if (a.miss_type >= 0)
-		printf(" (missing attribute %d)", a.miss_type);
-	printf("\n");
+	got = !a.acked ? a.reply ? "a reply" : "nothing" :
+	      a.err ? errname(a.err) : "ACK 0";
+	if (what && a.miss_type)
+		printf("%s: %s (missing attribute %d)\n", what, got, a.miss_type);
+	else if (what)
+		printf("%s: %s\n", what, got);
 	if (!a.acked || a.err != want || a.miss_type != miss)
 		fail("%s: got %s, missing attribute %d, expected %s, %d",
-		     what, got, a.miss_type, errname(want), miss);
+		     what ? what : "request", got, a.miss_type,
+		     want ? errname(want) : "ACK 0", miss);
 }
 
 /* ---- the family's commands ---- */
 
-static void do_publish(struct nl *nl, const char *word, long delay_ms,
-		       struct answer *a)
+/* PUBLISH @word with NLM_F_ACK into req; its DELAY_MS unless < 0. */
+static void publish_msg(struct nl *nl, const char *word, long delay_ms)
 {
 	__u32 delay = delay_ms;
 
@@ -278,22 +265,13 @@ static void do_publish(struct nl *nl, const char *word, long delay_ms,
 	msg_str(A(WORD), word);
 	if (delay_ms >= 0)
 		msg_attr(A(DELAY_MS), &delay, sizeof(delay));
-	nl_transact(nl, a, RECV_MS);
 }
 
 void publish_ack(struct nl *nl, const char *what, const char *word,
 		 long delay_ms, int want)
 {
-	const char *got;
-	struct answer a;
-
-	do_publish(nl, word, delay_ms, &a);
-	got = !a.acked ? "nothing" : a.err ? errname(a.err) : "ACK 0";
-	if (what)
-		printf("%s: %s\n", what, got);
-	if (!a.acked || a.err != want)
-		fail("%s %s: got %s, expected %s", what ? what : "publish",
-		     word, got, want ? errname(want) : "ACK 0");
+	publish_msg(nl, word, delay_ms);
+	expect_reject(nl, what, want, 0);
 }
 
 void publish_many(struct nl *nl, const char *word, int count)
@@ -302,7 +280,8 @@ void publish_many(struct nl *nl, const char *word, int count)
 	int i, bad = 0;
 
 	for (i = 0; i < count; i++) {
-		do_publish(nl, word, -1, &a);
+		publish_msg(nl, word, -1);
+		nl_transact(nl, &a, RECV_MS);
 		if (!a.acked || a.err)
 			bad++;
 	}
@@ -328,35 +307,37 @@ void get_stats(struct nl *nl, struct stats *s)
 	s->events = U64(EVENTS);
 	s->unheard = U64(UNHEARD);
 	s->overruns = U64(OVERRUNS);
-#undef U64
 }
 
 int echo_check(struct nl *nl, const void *data, size_t len, int want,
-	       const char *who, struct answer *out)
+	       const char *who)
 {
-	struct answer tmp, *a = out ? out : &tmp;
+	struct answer a;
 	struct nlattr *p;
 
 	ipclab_start(nl, 0, C(ECHO));
 	msg_attr(A(PAYLOAD), data, len);
-	nl_transact(nl, a, RECV_MS);
-	if (!a->reply) {
-		int err = !a->acked ? ETIMEDOUT : a->err ? a->err : EPROTO;
+	nl_transact(nl, &a, RECV_MS);
+	if (!a.reply) {
+		int err = !a.acked ? ETIMEDOUT : a.err ? a.err : EPROTO;
 
 		if (err != want)
 			fail("%s: echo of %zu bytes: got %s, expected %s", who,
-			     len, !a->acked ? "nothing" : a->err ?
-			     errname(a->err) : "an ACK without a reply",
+			     len, !a.acked ? "nothing" : a.err ?
+			     errname(a.err) : "an ACK without a reply",
 			     want ? errname(want) : "it back");
 		return -err;
 	}
-	p = genl_attr(a->nlh, A(PAYLOAD));
+	p = genl_attr(a.nlh, A(PAYLOAD));
 	if (want)
 		fail("%s: echo of %zu bytes: got a reply, expected %s", who,
 		     len, errname(want));
-	else if (genl_cmd(a->nlh) != C(ECHO) || !p)
+	else if (a.nlh->nlmsg_pid != nl->portid)
+		fail("%s: reply to port %u, expected ours (%u)", who,
+		     a.nlh->nlmsg_pid, nl->portid);
+	else if (genl_cmd(a.nlh) != C(ECHO) || !p)
 		fail("%s: reply: got cmd %u, expected ECHO with a payload",
-		     who, genl_cmd(a->nlh));
+		     who, genl_cmd(a.nlh));
 	else if ((size_t)attr_len(p) != len)
 		fail("%s: echo: got %d bytes back, expected %zu", who,
 		     attr_len(p), len);
@@ -386,4 +367,15 @@ int next_event(struct nl *nl, int ms, char *word, __u64 *seq)
 		*seq = attr_uint(genl_attr(nlh, A(SEQ)), 8);
 		return 0;
 	}
+}
+
+int expect_event(struct nl *nl, int ms, const char *who, const char *word,
+		 __u64 *seq)
+{
+	char buf[WORD_SIZE];
+	int err = next_event(nl, ms, buf, seq);
+
+	errno = -err;
+	print_word(who, buf, err ? -1 : (ssize_t)strlen(buf), word);
+	return err;
 }

@@ -56,9 +56,7 @@ struct answer {
 	int reply;		/* a message of the family with our seq */
 	int acked;		/* an NLMSG_ERROR with our seq came */
 	int err;		/* its error: 0 (an ACK) or a positive errno */
-	__u32 seq;		/* nlmsg_seq of what came */
-	__u32 reply_portid;
-	int miss_type;		/* extack: the missing attribute, or -1 */
+	int miss_type;		/* extack: the missing attribute, or 0 */
 	struct nlmsghdr *nlh;	/* the reply, kept in nl->reply */
 };
 
@@ -72,9 +70,12 @@ struct family {
 };
 
 void nl_open_raw(struct nl *nl);
-/* A socket that knows the family; SKIP when the module is not loaded. */
-void nl_open(struct nl *nl);
-/* Looks "ipclab" up into @f and @nl: 0 or -errno, as nl_lookup(). */
+/*
+ * A socket that knows the family, a member of its group "events" if @join;
+ * SKIP when the module is not loaded.
+ */
+void nl_open(struct nl *nl, int join);
+/* Looks "ipclab" up into @f and @nl: as nl_lookup(). */
 int nl_find(struct nl *nl, struct family *f);
 void nl_opt(struct nl *nl, int level, int name, int val, const char *what);
 #define NL_OPT(nl, level, name, val)	nl_opt(nl, level, name, val, #name)
@@ -83,11 +84,14 @@ void nl_opt(struct nl *nl, int level, int name, int val, const char *what);
 /* One datagram within @ms: its length, or -errno (-ETIMEDOUT). */
 int nl_recv(struct nl *nl, int ms);
 /* Is nothing queued on the socket? For "nothing else came" checks. */
-int nl_quiet(struct nl *nl);
+#define nl_quiet(nl)	(nl_recv(nl, QUIET_MS) == -ETIMEDOUT)
 void nl_transact(struct nl *nl, struct answer *a, int ms);
-/* CTRL_CMD_GETFAMILY: 0 or -errno (-ENOENT: no such family). */
+/* CTRL_CMD_GETFAMILY: 0, or -1 and errno (ENOENT: no such family). */
 int nl_lookup(struct nl *nl, const char *name, struct family *f);
-/* Sends req: prints "WHAT: ERRNO"; FAIL unless @want, missing @miss. */
+/*
+ * Sends req: prints "WHAT: ERRNO" (unless @what is NULL); FAIL unless
+ * @want (0: ACK 0), missing attribute @miss (0: none).
+ */
 void expect_reject(struct nl *nl, const char *what, int want, int miss);
 
 /* ---- the family's commands ---- */
@@ -98,19 +102,19 @@ struct stats {
 	__u64 echoes, echo_bytes, events, unheard, overruns;
 };
 
-/* With NLM_F_ACK: prints "WHAT: ERR"; FAIL unless @want (0: ACK 0). */
+/* With NLM_F_ACK, then expect_reject(@what, @want). */
 void publish_ack(struct nl *nl, const char *what, const char *word,
 		 long delay_ms, int want);
 #define publish_ok(nl, word, delay_ms)	publish_ack(nl, NULL, word, delay_ms, 0)
 void publish_many(struct nl *nl, const char *word, int count);
 void get_stats(struct nl *nl, struct stats *s);
-/*
- * Echo @len bytes: 0 or -errno; FAIL unless the errno is @want (0: intact).
- * @a, unless NULL, gets the answer.
- */
+/* Echo @len bytes: 0 or -errno; FAIL unless the errno is @want (0: intact). */
 int echo_check(struct nl *nl, const void *data, size_t len, int want,
-	       const char *who, struct answer *a);
+	       const char *who);
 /* The next EVENT on @nl within @ms: 0, -ETIMEDOUT or -errno (ENOBUFS). */
 int next_event(struct nl *nl, int ms, char *word, __u64 *seq);
+/* As next_event(), and prints "WHO: WORD"; FAIL unless @word came. */
+int expect_event(struct nl *nl, int ms, const char *who, const char *word,
+		 __u64 *seq);
 
 #endif /* NETLINK_H */
