@@ -87,7 +87,7 @@ void expect_trigger(const char *what, int fd, __u32 n, int want)
 }
 
 /* Another process opens the device and triggers once (ioctl or write). */
-void trigger_from_child(int use_write)
+static void trigger_from_child(int use_write)
 {
 	pid_t pid = xfork();
 	int fd;

@@ -38,6 +38,5 @@ int receiver(int fd, int signo, unsigned long long value);
 void dev_timer(int fd, __u32 ms);
 struct ipclab_signal_stats dev_stats(int fd);
 void expect_trigger(const char *what, int fd, __u32 n, int want);
-void trigger_from_child(int use_write);
 
 #endif /* SIGNAL_H */

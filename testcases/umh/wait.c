@@ -12,7 +12,7 @@
 
 /*
  * Finds "queued helper PID: ..." in /dev/kmsg within WAIT_MS; prints it and
- * FAILs unless it goes on "wait status @ws".
+ * FAILs unless it is "queued helper PID: wait status @ws".
  */
 static void kmsg_find(int pid, int ws)
 {
