@@ -85,7 +85,6 @@ static int count_lines(const char *file, const char *text)
 LAB_CASE(await, "FILE COUNT [TEXT]", -2)
 {
 	int want = arg_num(argv[1], 1, 100000, "COUNT"), got;
-	struct timespec ms5 = { 0, 5000000 };
 	const char *text = argv[2];
 	long long t0 = now_ms();
 
@@ -95,7 +94,7 @@ LAB_CASE(await, "FILE COUNT [TEXT]", -2)
 	}
 	while ((got = count_lines(argv[0], text)) < want &&
 	       now_ms() - t0 < 10000)
-		nanosleep(&ms5, NULL);
+		usleep(5000);
 	if (got < want)
 		fail("%s: %d lines%s%s after 10 s, expected %d", argv[0], got,
 		     text ? " equal to " : "", text ? text : "", want);
@@ -112,14 +111,14 @@ LAB_CASE(hold, "SIGNO VALUE", 2)
 {
 	int signo = arg_signo(argv[0], "SIGNO");
 	int fd = receiver(-1, signo, arg_num(argv[1], 0, ~0ULL, "VALUE"));
-	struct timespec ts = { lab_program.timeout_s - 2, 0 };
-	sigset_t set = sigset_of(SIGTERM);
+	long ms = (lab_program.timeout_s - 2) * 1000L;
+	siginfo_t si;
 
 	block(SIGTERM);
 	dev_timer(fd, IPCLAB_SIGNAL_MAX_DELAY_MS);
 	printf("hold: registered, timer armed\n");
-	if (sigtimedwait(&set, NULL, &ts) != SIGTERM)
-		fail("hold: no SIGTERM within %ld s", (long)ts.tv_sec);
+	if (wait_sig(SIGTERM, ms, &si) < 0)
+		fail("hold: no SIGTERM within %ld ms", ms);
 	else
 		printf("hold: SIGTERM, closing\n");
 	close(fd);

@@ -32,10 +32,9 @@ LAB_CASE(interrupt, "SIGNO VALUE DELAY_MS", 3)
 	char c;
 
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(signo, &sa, NULL) < 0 || pipe(p) < 0)
-		die("sigaction");
-	if (dev_reg(fd, signo, value) < 0)
-		die("ioctl IPCLAB_SIGNAL_IOC_REGISTER");
+	if (sigaction(signo, &sa, NULL) < 0 || pipe(p) < 0 ||
+	    dev_reg(fd, signo, value) < 0)
+		die("sigaction, pipe or IPCLAB_SIGNAL_IOC_REGISTER");
 
 	phase = "read() waiting for the driver's signal";
 	dev_timer(fd, delay);

@@ -3,8 +3,6 @@
  * When a registration ends: its process exits (a new one with the same pid
  * is never signalled), its file is closed, or it unregisters.
  */
-#define _GNU_SOURCE
-#include <stdint.h>
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>

@@ -87,7 +87,7 @@ void expect_trigger(const char *what, int fd, __u32 n, int want)
 }
 
 /* Another process opens the device and triggers once (ioctl or write). */
-void trigger_from_child(int use_write)
+static void trigger_from_child(int use_write)
 {
 	pid_t pid = xfork();
 	int fd;
@@ -225,9 +225,8 @@ LAB_CASE(fasync, "SIGNO", 1)
 		die("fcntl F_SETSIG 0");
 	expect_trigger("trigger without F_SETSIG", fd, 1, 1);
 	wait_sig(SIGIO, WAIT_MS, &si);
-	if (si.si_signo != SIGIO || si.si_code != SI_KERNEL)
-		fail("without F_SETSIG: got signo %d code %d, expected SIGIO SI_KERNEL",
-		     si.si_signo, si.si_code);
+	expect_eq("without F_SETSIG: signo (SIGIO)", si.si_signo, SIGIO);
+	expect_eq("without F_SETSIG: code (SI_KERNEL)", si.si_code, SI_KERNEL);
 	close(fd);
 }
 
@@ -293,11 +292,7 @@ LAB_CASE(bad_input, "", 0)
 	block(SIGUSR1);
 	fd = dev_open();
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
-		if (t[i].err)
-			expect_err(t[i].what, ioctl(fd, t[i].cmd, t[i].arg),
-				   t[i].err);
-		else
-			expect_ok(t[i].what, ioctl(fd, t[i].cmd, t[i].arg));
+		expect_ret(t[i].what, ioctl(fd, t[i].cmd, t[i].arg), t[i].err);
 		snprintf(what, sizeof(what), "registered after %s", t[i].what);
 		expect_eq(what, dev_stats(fd).registered, t[i].registered);
 	}

@@ -16,20 +16,9 @@
 #define UNREG		IPCLAB_SIGNAL_IOC_UNREGISTER
 #define TRIGGER		IPCLAB_SIGNAL_IOC_TRIGGER
 
-static inline int arg_signo(const char *s, const char *name)
-{
-	return arg_num(s, 1, 64, name);
-}
-
-static inline unsigned long long si_val(const siginfo_t *si)
-{
-	return (uintptr_t)si->si_value.sival_ptr;
-}
-
-static inline int dev_open(void)
-{
-	return open_dev(IPCLAB_SIGNAL_PATH, 0);
-}
+#define arg_signo(s, name)	((int)arg_num(s, 1, 64, name))
+#define si_val(si)	((__u64)(uintptr_t)(si)->si_value.sival_ptr)
+#define dev_open()	open_dev(IPCLAB_SIGNAL_PATH, 0)
 
 static inline int dev_reg(int fd, __u32 signo, __u64 value)
 {
@@ -49,6 +38,5 @@ int receiver(int fd, int signo, unsigned long long value);
 void dev_timer(int fd, __u32 ms);
 struct ipclab_signal_stats dev_stats(int fd);
 void expect_trigger(const char *what, int fd, __u32 n, int want);
-void trigger_from_child(int use_write);
 
 #endif /* SIGNAL_H */

@@ -37,7 +37,7 @@ static int helper_main(char **argv, char **envp)
 	const char *open2 = open_or_closed(2);
 	const char *rec = argv[2], *st = argv[3], *go = argv[4];
 	char tmp[300], buf[4096], cwd[256], comm[64], path[64];
-	int i, argc = 0, envc = 0, waited = 0, fd;
+	int i, argc = 0, envc = 0, waited = 0;
 	FILE *f;
 
 	if (!record_name(rec) || (strcmp(go, "-") && !record_name(go)))
@@ -47,11 +47,9 @@ static int helper_main(char **argv, char **envp)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", rec);
 	f = fopen(tmp, "w");
 	if (!f) {
-		fd = open("/dev/kmsg", O_WRONLY);
 		snprintf(buf, sizeof(buf), "umh helper: cannot write %s: %s\n",
 			 tmp, strerror(errno));
-		if (fd >= 0)
-			write(fd, buf, strlen(buf));
+		write_file("/dev/kmsg", buf, strlen(buf));
 		return 125;
 	}
 	while (argv[argc])

@@ -276,16 +276,14 @@ LAB_CASE(refuse, "TAG", 1)
 		"opt/ipclab/umh",
 		"",
 	};
-	char word[160], *words[2];
 	struct call c;
+	/* busybox touch MARKER: would leave a root-owned file if it ran. */
+	char word[160], *words[] = { "touch", c.record };
 	size_t i;
 	int fd;
 
 	prep(&c, IPCLAB_UMH_WAIT_PROC, "0", 0, "%s-pwned", argv[0]);
 	fd = open_umh();
-	/* busybox touch MARKER: would leave a root-owned file if it ran. */
-	words[0] = "touch";
-	words[1] = c.record;
 	pack(c.r.argv, words, 2);
 	c.r.argc = 2;
 	for (i = 0; i < ARRAY_SIZE(paths); i++) {
