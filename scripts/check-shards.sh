@@ -7,8 +7,13 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 
+# The tests of a results/ directory, from its model (runner/query.tcl).
 names() {
-	grep -Eo '^(not )?ok [0-9]+ - [^ ]+' "$1" | sed 's/.* - //' | sort
+	tclsh "$TOP/runner/query.tcl" tests "$1" | cut -f 1 | sort
+}
+
+ntests() {
+	names "$out/$1/results" | wc -l
 }
 
 main() {
@@ -26,12 +31,12 @@ main() {
 	done
 	# shellcheck disable=SC2086 # one word per directory
 	make --no-print-directory -C "$TOP" merge-results OUT="$out/merged" DIRS="$dirs" >"$out.merge.log" 2>&1
-	names "$out/merged/results/results.tap" >"$out.merged"
+	names "$out/merged/results" >"$out.merged"
 	sort "$out.all" >"$out.want"
 	problem=""
 	cmp -s "$out.want" "$out.merged" || problem="merged tests differ from 'make list': $(diff "$out.want" "$out.merged" | grep '^[<>]' | head -n 5 | tr '\n' ' ')"
 	for i in 1 2 3; do
-		[ -s "$out/$i/results/results.tap" ] || problem="$problem; shard $i/3 wrote no results"
+		[ -s "$out/$i/results/results.model" ] || problem="$problem; shard $i/3 wrote no results"
 	done
 	total=$(wc -l <"$out.want")
 	summary=$(tail -n 1 "$out.merge.log")
@@ -46,7 +51,7 @@ main() {
 	*) problem="$problem; merged summary '$summary', expected no failures" ;;
 	esac
 	if [ -z "$problem" ]; then
-		echo "ok - shards: 3 slices ($(grep -c ' - ' "$out/1/results/results.tap"), $(grep -c ' - ' "$out/2/results/results.tap"), $(grep -c ' - ' "$out/3/results/results.tap") tests) merge into the $total tests of one run"
+		echo "ok - shards: 3 slices ($(ntests 1), $(ntests 2), $(ntests 3) tests) merge into the $total tests of one run"
 		echo "1 passed, 0 failed"
 	else
 		echo "not ok - shards: $problem"
