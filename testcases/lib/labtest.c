@@ -312,11 +312,6 @@ void reap(pid_t pid, const char *who)
 	wait_pass(pid, who);
 }
 
-/* --- The cases and main(). */
-
-static struct lab_case *lab_cases;
-
-/* Keeps the list sorted by name, so that usage lists the cases in order. */
 char proc_state(pid_t pid)
 {
 	char path[64], buf[512], *p;
@@ -433,6 +428,50 @@ ssize_t recv_within(int fd, void *buf, size_t size, int ms)
 	return n;
 }
 
+void expect_ret(const char *what, long ret, int err)
+{
+	if (err)
+		expect_err(what, ret, err);
+	else
+		expect_ok(what, ret);
+}
+
+void *map_shared(int fd, size_t len, off_t offset)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       offset);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+size_t rnd_mismatch(const void *p, size_t len, __u32 seed)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != (unsigned char)(rnd_next(&seed) >> 24))
+			break;
+	return i;
+}
+
+void *map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+/* --- The cases and main(). */
+
+static struct lab_case *lab_cases;
+
+/* Keeps the list sorted by name, so that usage lists the cases in order. */
 void lab_register(struct lab_case *c)
 {
 	struct lab_case **p = &lab_cases;
@@ -487,43 +526,4 @@ int main(int argc, char **argv)
 	}
 	list_cases(prog);
 	return KSFT_FAIL;
-}
-
-void expect_ret(const char *what, long ret, int err)
-{
-	if (err)
-		expect_err(what, ret, err);
-	else
-		expect_ok(what, ret);
-}
-
-void *map_shared(int fd, size_t len, off_t offset)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       offset);
-
-	if (p == MAP_FAILED)
-		die("mmap");
-	return p;
-}
-
-size_t rnd_mismatch(const void *p, size_t len, __u32 seed)
-{
-	const unsigned char *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != (unsigned char)(rnd_next(&seed) >> 24))
-			break;
-	return i;
-}
-
-void *map_anon(size_t len)
-{
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		die("mmap");
-	return p;
 }

@@ -157,6 +157,9 @@ static void writers_race(char **words, int by_seq)
 		got++;
 	for (i = 0; i < n; i++)
 		reap(pids[i], "writer");
+	/* Distinct seqs say nothing unless every uevent came. */
+	if (got != n)
+		fail("uevents: got %d, expected %d", got, n);
 	if (by_seq) {
 		for (i = 0; i < got; i++)
 			for (j = 0; j < i; j++)
