@@ -256,10 +256,8 @@ LAB_CASE(mq_emsgsize, "NAME MSGSIZE", 2)
 /* Maps @fd's @size bytes, then closes it. */
 static unsigned char *map_fd(int fd, size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	void *p = map_shared(fd, size, 0);
 
-	if (p == MAP_FAILED)
-		die("mmap");
 	close(fd);
 	return p;
 }
@@ -377,10 +375,7 @@ LAB_CASE(sem, "NAME PROCS ROUNDS", 3)
 	unsigned long *counter;
 	pid_t pids[16];
 
-	counter = mmap(NULL, sizeof(*counter), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (counter == MAP_FAILED)
-		die("mmap");
+	counter = map_anon(sizeof(*counter));
 	/* Without the semaphore (pass 0) updates are likely, not sure, lost. */
 	for (pass = 0; pass < 2; pass++) {
 		*counter = 0;

@@ -180,10 +180,7 @@ static pid_t start_waiter(int id, int k, const char *what, int want)
 		struct timespec ts = { .tv_sec = lab_program.timeout_s - 5 };
 
 		phase = "waiter in semtimedop";
-		if (want)
-			expect_err(what, semtimedop(id, &op, 1, &ts), want);
-		else
-			expect_ok(what, semtimedop(id, &op, 1, &ts));
+		expect_ret(what, semtimedop(id, &op, 1, &ts), want);
 		child_exit();
 	}
 	phase = "waiting for a process to sleep in semop";
