@@ -172,6 +172,35 @@ proc check_result_new {} {
 }
 check_result_new
 
+# --- The model a run appends to: read back whole, after a kill inside a
+# record, before the end; REPEAT's later record of a test replaces its
+# earlier one; anything else is refused.
+proc check_model_stream {} {
+	set a [results::new t/a 1 PASS "" duration 0.250 log "x\nresult \{y"]
+	set b [results::new t/b 2 FAIL "b\nresult z" duration 0.500]
+	set text "ipclab-model 2\n[results::model_record suite 6.12-min]"
+	foreach r [list $a $b [dict replace $a verdict FAIL]] {
+		append text [results::model_record result $r]
+	}
+	set open $text
+	append text [results::model_record elapsed 9.5]
+	lassign [results::read_model $text] el res suite
+	set verdicts [lmap r $res {string cat [dict get $r name]:[dict get $r verdict]}]
+	set ok [expr {$el == 9.5 && $suite eq "6.12-min" && $verdicts eq {t/a:FAIL t/b:FAIL}}]
+	lassign [results::read_model $open] el res
+	set ok [expr {$ok && $el == 0.750 && [llength $res] == 2}]
+	# Killed half-way through the last record, whose text holds "\nresult ".
+	lassign [results::read_model [string range $open 0 end-20]] el res
+	set ok [expr {$ok && [lmap r $res {dict get $r verdict}] eq {PASS FAIL}}]
+	foreach bad [list "" "1.0 {} 6.12-min" "ipclab-model 2 suite" \
+			"ipclab-model 2 exec {rm -rf /}" "ipclab-model 2 result {a b c}" "\{"] {
+		set ok [expr {$ok && [catch {results::read_model $bad} err opts] &&
+			[dict get $opts -errorcode] eq {LAB MODEL}}]
+	}
+	check $ok "results::read_model: a streamed model read whole, before its end and after a kill inside a record; a test's later record wins; other text refused"
+}
+check_model_stream
+
 # --- KTAP: a copy of an unfinished plan's lines (a forked child's stdio
 # buffer) is dropped; a program that runs again after its plan counts again.
 proc check_ktap_copy {} {

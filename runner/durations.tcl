@@ -3,9 +3,9 @@
 #
 # usage: tclsh durations.tcl RESULTS.MODEL
 
-set f [open [lindex $argv 0]]
-lassign [read $f] elapsed results
-close $f
+source [file join [file dirname [file normalize [info script]]] report.tcl]
+
+lassign [results::read_model_file [lindex $argv 0]] elapsed results
 foreach r [lsort -index 1 $results] {
 	puts "[dict get $r name]\t[dict get $r duration]"
 }

@@ -24,15 +24,10 @@ proc read_model {dir} {
 	if {![file exists $dir/results.model]} {
 		bad "$dir/results.model is missing (hint: DIRS names the results/ directories of finished runs)"
 	}
-	set f [open $dir/results.model]
-	fconfigure $f -encoding utf-8
-	set model [read $f]
-	close $f
-	if {[catch {lassign $model secs part suite; llength $part}] ||
-	    ![string is double -strict $secs]} {
-		bad "$dir/results.model is not a result model"
+	if {[catch {results::read_model_file $dir/results.model} model]} {
+		bad "$dir/results.model: $model"
 	}
-	return [list $secs $part $suite]
+	return $model
 }
 
 proc main {argv} {

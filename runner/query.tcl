@@ -24,14 +24,15 @@ proc model {dir} {
 	if {[file isdirectory $dir/teacher]} {
 		set dir $dir/teacher
 	}
-	if {[catch {open $dir/results.model} f]} {
+	if {![file isfile $dir/results.model]} {
 		puts stderr "query: $dir/results.model is missing (hint: a results/ or out/grade/<name>/ directory of a finished run)"
 		exit 2
 	}
-	fconfigure $f -encoding utf-8
-	set data [read $f]
-	close $f
-	return [results::flatten [lindex $data 1]]
+	if {[catch {results::read_model_file $dir/results.model} model]} {
+		puts stderr "query: $dir/results.model: [lab_escape $model]"
+		exit 2
+	}
+	return [results::flatten [lindex $model 1]]
 }
 
 # A CSV field: quoted when it holds a comma, a quote or a line break.

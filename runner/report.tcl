@@ -7,9 +7,11 @@
 # trace, first module frame); subtests is a list of results (lab_subtest),
 # empty but for a suite that reports its own. Only some have: suite, when
 # results of several kernels are merged (runner/merge.tcl); visibility and
-# earned, in a grade (runner/score.tcl). The files are rewritten after
-# every test (write then rename), so a run killed half-way leaves valid
-# files for what finished.
+# earned, in a grade (runner/score.tcl). During a run, results.tap and
+# results.model grow by one record per test (results::add) and the JSON and
+# JUnit files are written once, at its end or interruption
+# (results::finish), so a run killed half-way leaves the records of what
+# finished; results::read_model reads them back.
 
 source [file join [file dirname [file normalize [info script]]] escape.tcl]
 
@@ -290,14 +292,124 @@ proc results::write_json {path results elapsed {extra ""}} {
 	write_file $path $text
 }
 
-# results.model keeps the model itself (a Tcl list of result dicts), so
-# runner/merge.tcl can combine shards with these same writers.
-# Its third element is the run's suite (kernel and profile, "6.12-min").
+# results.model keeps the model itself, so runner/merge.tcl, query.tcl and
+# score.tcl read what a run found with these same writers: a Tcl list of
+# KEY VALUE records, written in this order and appended to as a run goes:
+#   ipclab-model 2     the format
+#   suite SUITE        the run's kernel and profile ("6.12-min")
+#   result R           one per test (REPEAT: a later record of the same
+#                      test replaces its earlier one)
+#   elapsed SECONDS    once the run is over
+proc results::model_record {key value} {
+	return "[list $key $value]\n"
+}
+
+proc results::model_text {results elapsed suite} {
+	set text "ipclab-model 2\n[model_record suite $suite]"
+	foreach r $results {
+		append text [model_record result $r]
+	}
+	return "$text[model_record elapsed $elapsed]"
+}
+
+# Every result file of a finished list of results (make merge-results, a
+# grade's scoring, a run without tests).
 proc results::write {dir results total elapsed {suite ""}} {
 	write_tap $dir/results.tap $results $total
 	write_junit $dir/junit.xml [flatten $results]
 	write_json $dir/results.json [flatten $results] $elapsed
-	write_file $dir/results.model [list $elapsed $results $suite]
+	write_file $dir/results.model [model_text $results $elapsed $suite]
+}
+
+# A run's files as it goes: begin with the TAP plan (PLANNED lines) and the
+# model's head, add each test's TAP line, model record and log, finish with
+# the JSON and JUnit files of RESULTS and the elapsed time.
+proc results::begin {dir planned suite} {
+	write_file $dir/results.tap "TAP version 13\n1..$planned\n"
+	write_file $dir/results.model "ipclab-model 2\n[model_record suite $suite]"
+}
+
+proc results::add {dir tap r} {
+	append_file $dir/results.tap "$tap\n"
+	append_file $dir/results.model [model_record result $r]
+	write_log $dir $r
+}
+
+proc results::finish {dir results elapsed} {
+	write_junit $dir/junit.xml [flatten $results]
+	write_json $dir/results.json [flatten $results] $elapsed
+	append_file $dir/results.model [model_record elapsed $elapsed]
+}
+
+# TEXT at the end of PATH, in one write: a kill between records leaves
+# whole records.
+proc results::append_file {path text} {
+	set text [encoding convertto utf-8 $text]
+	set f [open $path {WRONLY APPEND CREAT}]
+	fconfigure $f -translation binary -buffersize [expr {max(4096, [string length $text])}]
+	puts -nonewline $f $text
+	close $f
+}
+
+# {ELAPSED RESULTS SUITE} of a model's TEXT (results::model_text, or what a
+# run appended); an error (errorcode LAB MODEL) when TEXT is not one. A run
+# killed in the middle of a record leaves that record out; one killed
+# before its end has no elapsed record: the sum of its tests' durations.
+proc results::read_model {text} {
+	while {[catch {llength $text} n] || $n % 2} {
+		set cut [string last "\nresult " $text]
+		if {$cut < 0} {
+			return -code error -errorcode {LAB MODEL} "not a result model"
+		}
+		set text [string range $text 0 $cut]
+	}
+	if {[lrange $text 0 1] ne {ipclab-model 2}} {
+		return -code error -errorcode {LAB MODEL} "not a result model of this lab's version (run it again)"
+	}
+	set suite ""
+	set elapsed ""
+	set order {}
+	set byname [dict create]
+	foreach {key value} [lrange $text 2 end] {
+		switch -- $key {
+			suite {set suite $value}
+			elapsed {set elapsed $value}
+			result {
+				if {[catch {dict get $value name} name]} {
+					return -code error -errorcode {LAB MODEL} "a result without a name"
+				}
+				if {![dict exists $byname $name]} {
+					lappend order $name
+				}
+				dict set byname $name $value
+			}
+			default {
+				return -code error -errorcode {LAB MODEL} "an unknown record: [lab_escape $key]"
+			}
+		}
+	}
+	set results {}
+	set sum 0.0
+	foreach name $order {
+		set r [dict get $byname $name]
+		lappend results $r
+		if {[dict exists $r duration] && [string is double -strict [dict get $r duration]]} {
+			set sum [expr {$sum + [dict get $r duration]}]
+		}
+	}
+	if {![string is double -strict $elapsed]} {
+		set elapsed [format %.3f $sum]
+	}
+	return [list $elapsed $results $suite]
+}
+
+# The model in the file PATH (read_model).
+proc results::read_model_file {path} {
+	set f [open $path]
+	fconfigure $f -encoding utf-8
+	set text [read $f]
+	close $f
+	return [read_model $text]
 }
 
 # The closing line "N passed, N failed[, N broken][, N skipped]" and the

@@ -107,10 +107,10 @@ proc main {argv} {
 	}
 	set plan $runnable
 	set model [read_data $rundir/results.model $max_model_bytes]
-	if {[catch {lassign $model elapsed results; llength $results}] ||
-	    ![string is double -strict $elapsed]} {
-		die "$rundir/results.model is not a result model"
+	if {[catch {results::read_model $model} model]} {
+		die "$rundir/results.model: $model"
 	}
+	lassign $model elapsed results
 	set ran [dict create]
 	foreach r $results {
 		if {![catch {dict get $r name} name] && $name in $plan} {

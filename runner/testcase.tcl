@@ -25,12 +25,13 @@ namespace eval testcase {
 	variable modargs ""
 	# The current test (testcase::begin): its name, transcript (capped at
 	# log_cap, see testcase::log), subtests (lab_subtest), lab_run's
-	# command counter.
+	# command counter, the mark its first command writes to the kernel log.
 	variable current ""
 	variable log ""
 	variable log_cap 262144
 	variable subtests {}
 	variable seq 0
+	variable mark ""
 	# Its time: budget in seconds, deadline in clock milliseconds; what
 	# the guest's shell waits until (testcase::limit).
 	variable budget 0
@@ -61,11 +62,13 @@ proc testcase::script {name} {
 	return $script($name)
 }
 
-# From here on the test is NAME: its transcript and subtests start empty.
-proc testcase::begin {name} {
+# From here on the test is NAME: its transcript and subtests start empty;
+# MARK, when given, goes to the kernel log with its first command.
+proc testcase::begin {name {first_mark ""}} {
 	variable current $name
 	variable log ""
 	variable subtests {}
+	variable mark $first_mark
 }
 
 # The current test's transcript, and its subtests (lab_subtest's results).
@@ -130,6 +133,13 @@ proc lab_random_word {{len 8}} {
 
 proc lab_random_int {min max} {
 	return [expr {$min + int(rand() * ($max - $min + 1))}]
+}
+
+# lab_wait_ms MIN MAX: a deliberate wait the host chooses for a test (a
+# delayed event, a timer): MIN..MAX milliseconds at random, times the run's
+# scale factor (LAB_SCALE: 2 on the debug kernel), as every budget is.
+proc lab_wait_ms {min max} {
+	return [expr {[lab_random_int $min $max] * [testcase::scale]}]
 }
 
 # --- Declaring tests.
@@ -296,7 +306,14 @@ proc lab_run {cmd args} {
 	# echo of the command, so the match cannot come from the wrong place.
 	# No subshell: a test may start a job in one lab_run and wait for
 	# it in the next.
-	guest::shell_send "{ $cmd\n} </dev/null; echo \"@@$tag \$?@@\"\n"
+	# The test's begin mark in the kernel log (console.log) rides on its
+	# first command: no round trip of its own.
+	set pre ""
+	if {$testcase::mark ne ""} {
+		set pre "echo '$testcase::mark' >/dev/kmsg; "
+		set testcase::mark ""
+	}
+	guest::shell_send "$pre{ $cmd\n} </dev/null; echo \"@@$tag \$?@@\"\n"
 	set out [guest::wait_shell "@@$tag (\[0-9\]+)@@\r?\n" rc]
 	if {$out ne ""} {
 		testcase::log $out
