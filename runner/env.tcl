@@ -9,6 +9,8 @@
 # The run (run.exp; the parts it reads them in):
 #   LAB_QEMU          QEMU argv without the serial ports (guest)
 #   LAB_APPEND        the kernel command line (guest)
+#   LAB_SNAPSHOT      the directory of the ready guest's snapshot ("": every
+#                     boot is cold) (guest)
 #   LAB_TESTDIRS      directories holding <mechanism>/*.exp, or one
 #                     testcase folder (config; default testcases)
 #   LAB_TESTS         globs over test names, separated by spaces or commas

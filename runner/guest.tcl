@@ -5,7 +5,16 @@
 # Sourced by lib.tcl; procs whose name starts with "_" are this file's own.
 #
 # Two channels from one QEMU: ttyS0 is the kernel console (QEMU's stdio),
-# ttyS1 a pty with the guest's shell on it, plus QEMU's monitor on a third.
+# ttyS1 the guest's shell, plus QEMU's monitor on a third. The shell and
+# the monitor are FIFOs in a private directory: QEMU reads a pty only once
+# it notices the other end open (it looks once a second), which a restored
+# guest, that writes nothing first, would wait for. make gdb's shell is a
+# pty, for the user's terminal (guest::use_pty).
+#
+# Snapshot boots (LAB_SNAPSHOT): the first boot of a kernel, initramfs,
+# command line and QEMU saves the guest, ready and before the module under
+# test is loaded, with QEMU's migration; every later boot with the same key
+# (the reboot after a crash, the next run) restores it instead.
 
 namespace eval guest {
 	# The spawn ids of the console, the shell and the monitor; QEMU's pid
@@ -16,6 +25,19 @@ namespace eval guest {
 	variable qemu_pid 0
 	variable qemu_cmd ""
 	variable pty ""
+	# Where the shell's and the monitor's FIFOs are (guest::boot), and
+	# the channels the host writes them with.
+	variable fifo_dir ""
+	variable sh_in ""
+	variable mon_in ""
+	# 1: the shell is on a pty (make gdb).
+	variable use_pty 0
+	# The snapshot file of this boot's key ("": no snapshots), and how
+	# the last boot came up: cold or restored.
+	variable snapshot ""
+	variable how ""
+	# argv -> snapshot file (guest::_snapshot_file).
+	variable snapshot_files {}
 	# 1 when the guest is gone or not to be trusted with a command (not
 	# booted, stopped, timed out, died): guest::alive.
 	variable dead 1
@@ -63,7 +85,24 @@ proc guest::qemu_cmd {} {
 # TEXT to the guest's shell, as it is.
 proc guest::shell_send {text} {
 	variable sh
-	send -i $sh -- $text
+	variable sh_in
+	if {$sh_in eq ""} {
+		send -i $sh -- $text
+	} else {
+		puts -nonewline $sh_in $text
+		flush $sh_in
+	}
+}
+
+# make gdb: the next boots put the shell on a pty (guest::pty).
+proc guest::use_pty {} {
+	variable use_pty 1
+}
+
+# How the last boot came up: "cold" or "restored" (a snapshot).
+proc guest::how {} {
+	variable how
+	return $how
 }
 
 # Wait for RE on the shell until the test's deadline (testcase::deadline);
@@ -221,33 +260,80 @@ proc guest::sync {mark} {
 # Boot QEMU (argv in LAB_QEMU, kernel command line LAB_APPEND) and wait up
 # to SECS for the shell on the second serial port; HOOK (a script, run
 # globally once QEMU is up) e.g. attaches a debugger (runner/gdb.exp).
+# With a snapshot of this boot's key, restore it instead (a boot with a
+# HOOK never does); without one, save one once the guest is ready.
 # Errors out with one line when the guest does not come up.
 proc guest::boot {secs {hook ""}} {
-	global env spawn_id
+	global env
+	variable snapshot
+	variable how
+	set cmd [concat $env(LAB_QEMU) [list -append $env(LAB_APPEND)]]
+	set snapshot [expr {$hook eq "" ? [_snapshot_file $cmd] : ""}]
+	if {$snapshot ne "" && [file isfile $snapshot]} {
+		if {![catch {_restore $cmd $secs} err]} {
+			set how restored
+			return
+		}
+		# Not this QEMU's, or broken: never used again.
+		console::record "=== ipclab: snapshot not usable ($err): a cold boot ===\n"
+		stop -kill
+		file delete -force $snapshot
+	}
+	set how cold
+	_start $cmd
+	if {$hook ne ""} {
+		uplevel #0 $hook
+	}
+	_watch_console
+	testcase::limit -uncapped $secs
+	wait_shell "(ipclab: ready)\r?\n" unused
+	if {$snapshot ne ""} {
+		_save $snapshot
+	}
+}
+
+# Start QEMU with the argv CMD (and EXTRA), its console on stdio, the
+# shell and the monitor on their FIFOs (or the shell on a pty).
+proc guest::_start {cmd {extra {}}} {
+	global spawn_id
 	variable qemu_cmd
 	variable qemu_pid
 	variable con
 	variable mon
+	variable mon_in
 	variable sh
+	variable sh_in
 	variable dead
 	variable pty
+	variable fifo_dir
+	variable use_pty
+	set fifo_dir [exec mktemp -d [file join [env_or TMPDIR /tmp] ipclab-qemu.XXXXXX]]
+	foreach f {sh.in sh.out mon.in mon.out} {
+		exec mkfifo -m 0600 $fifo_dir/$f
+	}
 	# The console is a mux on stdio so that Ctrl-a b can send a BREAK
-	# (sysrq); the shell is a pty.
-	# QEMU's monitor on a third pty: the host reads the guest kernel's
-	# memory there (guest::_kread), not through anything the guest runs.
-	set cmd [concat $env(LAB_QEMU) [list -append $env(LAB_APPEND)] \
-		-chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
-		-serial pty -chardev pty,id=mon -mon chardev=mon,mode=readline]
-	set qemu_cmd $cmd
-	set qemu_pid [spawn -noecho {*}$cmd]
+	# (sysrq). QEMU's monitor: the host reads the guest kernel's memory
+	# there (guest::_kread), not through anything the guest runs.
+	set serial [list -chardev pipe,id=sh,path=$fifo_dir/sh -serial chardev:sh]
+	if {$use_pty} {
+		set serial [list -serial pty]
+	}
+	set qemu_cmd [concat $cmd -chardev stdio,id=con,mux=on,signal=off \
+		-serial chardev:con $serial \
+		-chardev pipe,id=mon,path=$fifo_dir/mon -mon chardev=mon,mode=readline]
+	set qemu_pid [spawn -noecho {*}$qemu_cmd {*}$extra]
 	set con $spawn_id
 	match_max -i $con 100000
+	# QEMU opens the FIFOs before it says where a pty went: wait for that
+	# line (make gdb), or for its monitor's greeting.
+	set mon_in [open $fifo_dir/mon.in {WRONLY}]
+	spawn -noecho -open [open $fifo_dir/mon.out {RDONLY}]
+	set mon $spawn_id
 	set timeout 20
-	array unset ptys
-	while {![info exists ptys(serial1)] || ![info exists ptys(mon)]} {
+	if {$use_pty} {
 		expect {
-			-i $con -re {char device redirected to (/dev/pts/[0-9]+) \(label (serial1|mon)\)} {
-				set ptys($expect_out(2,string)) $expect_out(1,string)
+			-i $con -re {char device redirected to (/dev/pts/[0-9]+) \(label serial1\)} {
+				set pty $expect_out(1,string)
 			}
 			-i $con eof {
 				error "QEMU exited before starting: [string trim $expect_out(buffer)]"
@@ -256,23 +342,123 @@ proc guest::boot {secs {hook ""}} {
 				error "QEMU did not start within 20 s"
 			}
 		}
+		exec stty -F $pty raw -echo
+		spawn -noecho -open [open $pty r+]
+		set sh_in ""
+	} else {
+		set sh_in [open $fifo_dir/sh.in {WRONLY}]
+		spawn -noecho -open [open $fifo_dir/sh.out {RDONLY}]
+		set pty ""
 	}
-	set path $ptys(serial1)
-	exec stty -F $ptys(mon) raw -echo
-	spawn -noecho -open [open $ptys(mon) r+]
-	set mon $spawn_id
-	exec stty -F $path raw -echo
-	spawn -noecho -open [open $path r+]
 	set sh $spawn_id
 	match_max -i $sh 4000000
-	set dead 0
-	set pty $path
-	if {$hook ne ""} {
-		uplevel #0 $hook
+	expect {
+		-i $mon "(qemu) " {}
+		-i $con eof {
+			error "QEMU exited before starting: [string trim $expect_out(buffer)]"
+		}
+		timeout {
+			error "QEMU did not start within 20 s"
+		}
 	}
+	set qemu_cmd [concat $qemu_cmd $extra]
+	set dead 0
+}
+
+# One command to QEMU's monitor; its answer (the lines before the next
+# prompt, the echoed command left out).
+proc guest::_monitor {cmd} {
+	variable mon
+	variable mon_in
+	puts -nonewline $mon_in "$cmd\n"
+	flush $mon_in
+	set timeout 5
+	set out ""
+	expect {
+		-i $mon -re {\(qemu\) $} {
+			set out $expect_out(buffer)
+		}
+		-i $mon eof {}
+		timeout {}
+	}
+	set out [string map {\r ""} $out]
+	return [join [lrange [split $out \n] 1 end-1] \n]
+}
+
+# The snapshot file for a boot of argv CMD: named by a hash of the argv,
+# the kernel's, the initramfs's and the firmware's contents and QEMU's
+# version (computed once a run), in LAB_SNAPSHOT ("": snapshots are off).
+proc guest::_snapshot_file {cmd} {
+	variable snapshot_files
+	set dir [env_or LAB_SNAPSHOT ""]
+	if {$dir eq ""} {
+		return ""
+	}
+	if {![dict exists $snapshot_files $cmd]} {
+		set files {}
+		foreach i [lsearch -all -regexp $cmd {^-(kernel|initrd|bios)$}] {
+			lappend files [lindex $cmd [expr {$i + 1}]]
+		}
+		set key [list $cmd [exec sha256sum {*}$files] \
+			[exec [lindex $cmd 0] --version]]
+		dict set snapshot_files $cmd [file join $dir \
+			[string range [exec sha256sum << $key] 0 15].state]
+	}
+	return [dict get $snapshot_files $cmd]
+}
+
+# Save the ready guest as the snapshot FILE (written beside it, then
+# renamed, so no half of one is ever restored): paused while QEMU writes
+# its state, then on.
+proc guest::_save {file} {
+	file mkdir [file dirname $file]
+	foreach old [glob -nocomplain -directory [file dirname $file] *.state *.state.tmp] {
+		file delete -force $old
+	}
+	_monitor stop
+	set q [string map {' '\\''} $file.tmp]
+	# QEMU's default limit (32 MB/s) is for a network: a file takes all.
+	_monitor "migrate_set_parameter max-bandwidth 100G"
+	# Detached (-d): a waiting HMP migrate looks at its progress once a
+	# second.
+	_monitor "migrate -d \"exec:cat >'$q'\""
+	set t0 [clock milliseconds]
+	while {![regexp {Migration status: (completed|failed|cancelled)} [_monitor "info migrate"] -> st]} {
+		if {[clock milliseconds] - $t0 > 20000} {
+			set st "not done in 20 s"
+			break
+		}
+		after 10
+	}
+	_monitor cont
+	if {$st eq "completed"} {
+		file rename -force $file.tmp $file
+	} else {
+		file delete -force $file.tmp
+		console::record "=== ipclab: no snapshot saved (migration $st) ===\n"
+	}
+}
+
+# Restore the snapshot of argv CMD (guest::_snapshot_file) and wait up to
+# SECS for the shell to answer; an error when the snapshot is not usable.
+proc guest::_restore {cmd secs} {
+	variable snapshot
+	set q [string map {' '\\''} $snapshot]
+	_start $cmd [list -incoming "exec:cat '$q'"]
+	set t0 [clock milliseconds]
+	while {[regexp {inmigrate} [set st [_monitor "info status"]]]} {
+		if {[clock milliseconds] - $t0 > $secs * 1000} {
+			error "still loading after $secs s"
+		}
+		after 5
+	}
+	if {![regexp {paused} $st]} {
+		error "after loading: [string trim $st]"
+	}
+	_monitor cont
 	_watch_console
 	testcase::limit -uncapped $secs
-	wait_shell "(ipclab: ready)\r?\n" unused
+	lab_run true
 }
 
 # guest::stop ?-kill?: stop QEMU: the guest, while it answers, reboots
@@ -281,8 +467,11 @@ proc guest::stop {args} {
 	variable qemu_pid
 	variable dead
 	variable sh
+	variable sh_in
 	variable con
 	variable mon
+	variable mon_in
+	variable fifo_dir
 	if {$args eq "-kill"} {
 		set dead 1
 	}
@@ -290,16 +479,27 @@ proc guest::stop {args} {
 		return
 	}
 	if {!$dead} {
-		catch {send -i $sh "reboot -f\n"}
+		catch {shell_send "reboot -f\n"}
 		set timeout 10
 		catch {expect -i $con eof}
 	}
 	catch {exec kill -9 $qemu_pid}
 	catch {close -i $sh}
 	catch {close -i $mon}
+	foreach ch [list $sh_in $mon_in] {
+		if {$ch ne ""} {
+			catch {close $ch}
+		}
+	}
+	set sh_in ""
+	set mon_in ""
 	set mon ""
 	catch {close -i $con}
 	catch {wait -i $con}
+	if {$fifo_dir ne ""} {
+		file delete -force $fifo_dir
+		set fifo_dir ""
+	}
 	set qemu_pid 0
 	set dead 1
 }
@@ -345,15 +545,9 @@ proc guest::_kread {name size} {
 	}
 	set unit [dict get {1 b 2 h 4 w 8 g} $size]
 	set addr [format 0x%x [dict get $sysmap $name]]
-	send -i $mon "xp /1${unit}x $addr\r"
-	set timeout 5
 	set value ""
-	expect {
-		-i $mon -re {\n[0-9a-f]+: 0x([0-9a-f]+)\r?\n} {
-			scan $expect_out(1,string) %llx value
-		}
-		-i $mon eof {}
-		timeout {}
+	if {[regexp {(?:^|\n)[0-9a-f]+: 0x([0-9a-f]+)$} [_monitor "xp /1${unit}x $addr"] -> hex]} {
+		scan $hex %llx value
 	}
 	return $value
 }

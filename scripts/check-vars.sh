@@ -154,7 +154,7 @@ main() {
 	: "${KERNEL_VERSION:=}" "${MODULE_DIR:=module}" "${EXTRA_TESTS:=}" "${V:=0}"
 	: "${TESTS:=*}" "${SEED:=}" "${REPEAT:=1}" "${SHARD:=}" "${DURATIONS:=}"
 	: "${FAULTS:=all}" "${GRADE_TIME:=900}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
-	: "${DIRS:=}" "${DEFAULT_CACHE_DIR:=}" "${HIDDEN:=verdict}"
+	: "${DIRS:=}" "${DEFAULT_CACHE_DIR:=}" "${HIDDEN:=verdict}" "${SNAPSHOT:=1}"
 	: "${SUITE:=}" "${SUITE_TIMEOUT:=}" "${SUITE_FORMAT:=auto}"
 	safe_dir OUT "$OUT" "OUT=out, or a new directory"
 	safe_dir CACHE_DIR "$CACHE_DIR" "CACHE_DIR=~/.cache/ipclab, or a new directory"
@@ -163,6 +163,7 @@ main() {
 	one_of ACCEL "$ACCEL" auto kvm tcg
 	positive JOBS "$JOBS" 2
 	one_of V "$V" 0 1
+	one_of SNAPSHOT "$SNAPSHOT" 0 1
 	one_of FAULTS "$FAULTS" all injected
 	positive GRADE_TIME "$GRADE_TIME" 900
 	one_of UNSAFE_HOST_BUILD "$UNSAFE_HOST_BUILD" 0 1

@@ -176,7 +176,10 @@ module_initramfs() {
 # none (write_bundle makes the submission's on the host).
 run_tests() {
 	module_initramfs "$WORK/initramfs.cpio"
+	# A snapshot of its own: saved by this run before its module loads,
+	# restored for its reboots, never seen by another submission.
 	set -- env LAB_OUT="$BOX/run" LAB_MODDIR="$MODBUILD" LAB_MODSRC=/build LAB_REPRO=none \
+		LAB_SNAPSHOT="${LAB_SNAPSHOT:+$BOX/snapshot}" \
 		LAB_QEMU="$LAB_QEMU -kernel $KBUILD/arch/x86/boot/bzImage -initrd $WORK/initramfs.cpio" \
 		expect "$TOP/runner/run.exp"
 	if [ "$UNSAFE_HOST_BUILD" = 1 ]; then
