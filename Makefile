@@ -145,7 +145,7 @@ endif
 # --- Targets -------------------------------------------------------------------
 
 .PHONY: all help deps test demo shell list lint check-runner clean distclean suite check-suite \
-	print-cache-key merge-results durations check-shards check-ci-templates check-cli \
+	print-cache-key merge-results durations check-shards check-snapshot check-ci-templates check-cli \
 	kernel module progs initramfs _test _demo _shell _list _lint _check-runner _check-faults FORCE
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
@@ -165,6 +165,7 @@ help:
 	@echo '  make check-runner  classify the recorded consoles in runner/fixtures/'
 	@echo '  make check-faults  run the broken modules in examples/broken/ through make test'
 	@echo '  make check-shards  SHARD=1/3..3/3 merged must equal one full run'
+	@echo '  make check-snapshot  snapshot boots: saved, restored, a damaged one replaced'
 	@echo '  make check-ci-templates  the templates in ci-templates/ parse, name real targets and their jobs run here'
 	@echo '  make merge-results DIRS="a/results b/results"  combine shard results into $(OUT)/results'
 	@echo '  make print-cache-key  the kernel build key, for a CI cache of CACHE_DIR'

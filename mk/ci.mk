@@ -24,6 +24,10 @@ check-ci-templates: deps
 check-cli: deps
 	+$(Q)env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS sh $(TOP)/scripts/check-cli.sh $(O)/check-cli
 
+# Snapshot boots: saved, restored, a damaged one replaced, SNAPSHOT=0 cold.
+check-snapshot: deps
+	$(Q)sh $(TOP)/scripts/check-snapshot.sh $(O)/check-snapshot
+
 # Test the shards: SHARD=1/3, 2/3, 3/3 merged equal one full run.
 check-shards: deps
 	$(Q)sh $(TOP)/scripts/check-shards.sh $(O)/shards

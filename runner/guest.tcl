@@ -36,8 +36,9 @@ namespace eval guest {
 	# the last boot came up: cold or restored.
 	variable snapshot ""
 	variable how ""
-	# argv -> snapshot file (guest::_snapshot_file).
+	# argv -> snapshot file (guest::_snapshot_file); 1 once a save failed.
 	variable snapshot_files {}
+	variable snapshot_failed 0
 	# 1 when the guest is gone or not to be trusted with a command (not
 	# booted, stopped, timed out, died): guest::alive.
 	variable dead 1
@@ -390,8 +391,9 @@ proc guest::_monitor {cmd} {
 # version (computed once a run), in LAB_SNAPSHOT ("": snapshots are off).
 proc guest::_snapshot_file {cmd} {
 	variable snapshot_files
+	variable snapshot_failed
 	set dir [env_or LAB_SNAPSHOT ""]
-	if {$dir eq ""} {
+	if {$dir eq "" || $snapshot_failed} {
 		return ""
 	}
 	if {![dict exists $snapshot_files $cmd]} {
@@ -436,6 +438,8 @@ proc guest::_save {file} {
 	} else {
 		file delete -force $file.tmp
 		console::record "=== ipclab: no snapshot saved (migration $st) ===\n"
+		# Not tried again this run: every boot stays cold.
+		variable snapshot_failed 1
 	}
 }
 

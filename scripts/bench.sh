@@ -96,7 +96,7 @@ main() {
 	while [ "$i" -lt "$RUNS" ]; do
 		lab "$@" TESTS=chardev/write-read OUT="$OUTDIR/boot" >"$log" 2>&1 ||
 			die "make test failed (log: $log)"
-		sed -n 's/^# boot to shell: \([0-9]*\) ms$/\1/p' "$log" >>"$OUTDIR/boot.ms"
+		sed -n 's/^# boot to shell: \([0-9]*\) ms (cold)$/\1/p' "$log" >>"$OUTDIR/boot.ms"
 		i=$((i + 1))
 	done
 	boot_ms=$(median <"$OUTDIR/boot.ms")

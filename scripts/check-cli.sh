@@ -83,6 +83,7 @@ check_bad_inputs() {
 	refused "SEED='abc'" test SEED=abc "$o"
 	refused "SEED='-1'" test SEED=-1 "$o"
 	refused "REPEAT='0'" test REPEAT=0 "$o"
+	refused "SNAPSHOT='yes'" test SNAPSHOT=yes "$o"
 	refused "REPEAT='x'" selftests REPEAT=x "$o"
 	refused "JOBS='0'" test JOBS=0 "$o"
 	refused "JOBS='two'" test JOBS=two "$o"

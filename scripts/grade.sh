@@ -195,11 +195,12 @@ run_tests() {
 		ro="$ro --ro $TOP/$f"
 	done
 	# The sandbox passes no environment through: its shell reads make's.
+	# Files up to 256 MB: the debug kernel's snapshot is about 110 MB.
 	# shellcheck disable=SC2086,SC2016 # one --ro per folder; $1: the sandbox's shell's
 	sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --ro "$MODBUILD" $ro \
 		--ro "$GRADE_RUN_ENV" --ro "$WORK/initramfs.cpio" \
 		--rw "$BOX" "$BOX" --dev /dev/kvm --wall $((GRADE_TIME + 120)) \
-		--cpu $((2 * GRADE_TIME + 240)) --mem 8589934592 --fsize 67108864 \
+		--cpu $((2 * GRADE_TIME + 240)) --mem 8589934592 --fsize 268435456 \
 		--nproc 1024 -- sh -c '. "$1" && shift && exec "$@"' sh "$GRADE_RUN_ENV" \
 		env LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline" \
 		LAB_TOOL_WRAPPER="sh $TOP/scripts/sandbox.sh --ro $MODBUILD --wall 30 --" "$@"

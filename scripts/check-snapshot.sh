@@ -1,0 +1,67 @@
+#!/bin/sh
+# Snapshot boots: the first run boots cold and saves the ready guest, the
+# next restores it; a damaged snapshot is found out, never used, and
+# replaced; SNAPSHOT=0 boots cold and leaves the snapshot alone. Every run
+# must pass its test.
+#
+# usage: check-snapshot.sh OUTDIR
+set -u
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+passed=0
+failed=0
+
+check() {
+	if [ "$1" = 0 ]; then
+		echo "ok - $2"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# One test; its boot line ("cold" or "restored") on stdout.
+run() {
+	make --no-print-directory -C "$TOP" test TESTS=chardev/write-read OUT="$out" "$@" >"$out.log" 2>&1 ||
+		{ echo "failed"; return; }
+	sed -n 's/^# boot to shell: \([0-9]*\) ms (\([a-z]*\))$/\2 \1/p' "$out.log"
+}
+
+snapshot() {
+	ls "$out"/snapshot/*.state 2>/dev/null
+}
+
+main() {
+	[ $# -eq 1 ] || { echo "usage: check-snapshot.sh OUTDIR" >&2; exit 2; }
+	out=$1
+	rm -rf "$out"
+	b=$(run)
+	s=$(snapshot)
+	case "$b" in cold*) [ -n "$s" ]; r=$? ;; *) r=1 ;; esac
+	check "$r" "a first run boots cold and saves a snapshot ($b; ${s:-none})"
+	b=$(run)
+	case "$b" in restored*) r=0 ;; *) r=1 ;; esac
+	check "$r" "the next run restores it ($b)"
+	# A damaged snapshot: its first half.
+	if [ -n "$s" ]; then
+		head -c $(($(wc -c <"$s") / 2)) "$s" >"$s.half" && mv "$s.half" "$s"
+	fi
+	b=$(run)
+	case "$b" in
+	cold*) grep -aq 'snapshot not usable' "$out/results/console.log" && [ "$(wc -c <"$s")" -gt 1000000 ]; r=$? ;;
+	*) r=1 ;;
+	esac
+	check "$r" "a damaged snapshot is not used: a cold boot, which saves a whole one ($b)"
+	before=$(stat -c %i.%Y.%s "$s" 2>/dev/null)
+	b=$(run SNAPSHOT=0)
+	case "$b" in cold*) [ "$(stat -c %i.%Y.%s "$s" 2>/dev/null)" = "$before" ]; r=$? ;; *) r=1 ;; esac
+	check "$r" "SNAPSHOT=0 boots cold and leaves the snapshot as it was ($b)"
+	b=$(run)
+	case "$b" in restored*) r=0 ;; *) r=1 ;; esac
+	check "$r" "then a run restores again ($b)"
+	echo "$passed passed, $failed failed"
+	[ "$failed" = 0 ]
+}
+
+main "$@"
