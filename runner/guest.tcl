@@ -396,6 +396,14 @@ proc guest::_snapshot_file {cmd} {
 	if {$dir eq "" || $snapshot_failed} {
 		return ""
 	}
+	# The path goes into a monitor command and a shell's: only plain
+	# characters (else no snapshots).
+	if {![regexp {^[A-Za-z0-9/._+-]+$} $dir]} {
+		console::record "=== ipclab: no snapshots: LAB_SNAPSHOT has characters\
+			other than A-Z a-z 0-9 / . _ + - ===\n"
+		set snapshot_failed 1
+		return ""
+	}
 	if {![dict exists $snapshot_files $cmd]} {
 		set files {}
 		foreach i [lsearch -all -regexp $cmd {^-(kernel|initrd|bios)$}] {
@@ -418,16 +426,16 @@ proc guest::_save {file} {
 		file delete -force $old
 	}
 	_monitor stop
-	set q [string map {' '\\''} $file.tmp]
 	# QEMU's default limit (32 MB/s) is for a network: a file takes all.
 	_monitor "migrate_set_parameter max-bandwidth 100G"
 	# Detached (-d): a waiting HMP migrate looks at its progress once a
 	# second.
-	_monitor "migrate -d \"exec:cat >'$q'\""
+	_monitor "migrate -d \"exec:cat >$file.tmp\""
 	set t0 [clock milliseconds]
 	while {![regexp {Migration status: (completed|failed|cancelled)} [_monitor "info migrate"] -> st]} {
 		if {[clock milliseconds] - $t0 > 20000} {
 			set st "not done in 20 s"
+			_monitor migrate_cancel
 			break
 		}
 		after 10
@@ -447,8 +455,7 @@ proc guest::_save {file} {
 # SECS for the shell to answer; an error when the snapshot is not usable.
 proc guest::_restore {cmd secs} {
 	variable snapshot
-	set q [string map {' '\\''} $snapshot]
-	_start $cmd [list -incoming "exec:cat '$q'"]
+	_start $cmd [list -incoming "exec:cat $snapshot"]
 	set t0 [clock milliseconds]
 	while {[regexp {inmigrate} [set st [_monitor "info status"]]]} {
 		if {[clock milliseconds] - $t0 > $secs * 1000} {
