@@ -241,7 +241,10 @@ $(BZIMAGE): $(KERNEL_FORCE)
 		sh $(TOP)/scripts/build-kernel.sh '$(KSRC)' '$(KBUILD)' $(FRAGMENTS)
 
 # The module is built from a copy: MODULE_DIR's sources, the lab's Kbuild and
-# the lab's UAPI header (never a copy shipped with the sources).
+# the lab's UAPI header (never a copy shipped with the sources). Only a file
+# whose content changed is copied (and so rebuilt): an edit of one file
+# recompiles that file, not the module (make module 8.3 s -> 2.6 s); a file
+# no longer in MODULE_DIR goes, with its object (Kbuild's own files stay).
 # Which sources the module was built from: another MODULE_DIR rebuilds it
 # even when its files are older than the last build.
 $(B)/module.src: FORCE
@@ -252,8 +255,14 @@ ifeq ($(MODULE_PREBUILT),)
 $(MODULE_KO): $(MODULE_SRCS) $(B)/module.src $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(BZIMAGE)
 	@test -n '$(MODULE_SRCS)' || { echo 'module: no .c/.h files in MODULE_DIR=$(MODULE_DIR)' >&2; exit 1; }
 	@echo 'module: building $(MODULE_DIR) against $(KNAME)'
-	$(Q)rm -rf $(B)/module && mkdir -p $(B)/module
-	$(Q)cp $(MODULE_SRCS) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h $(B)/module/
+	$(Q)mkdir -p $(B)/module && cd $(B)/module && \
+	for f in *.c *.h; do \
+		case " $(notdir $(MODULE_SRCS)) ipclab_uapi.h ipclab_mechanisms.h ipclab.mod.c " in \
+		*" $$f "*) ;; *) rm -f "$$f" "$${f%.*}.o" ;; esac; \
+	done && \
+	for f in $(abspath $(MODULE_SRCS)) $(TOP)/module/Kbuild $(TOP)/module/ipclab_uapi.h; do \
+		cmp -s "$$f" "$${f##*/}" || cp "$$f" .; \
+	done
 	$(Q)$(MAKE) -s -C $(KBUILD) M=$(B)/module modules
 endif
 
