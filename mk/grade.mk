@@ -43,8 +43,9 @@ gradescope:
 
 # The submission (or the directory of them) is checked before anything is
 # built: a bad one is one "grade: ..." line and exit 2. The grading make
-# has the grading profile, and never shards, repeats or passes MODULE_ARGS.
-grade grade-all check-grade: SUB_MAKE_ARGS = PROFILE='$(GRADE_PROFILE)' SHARD= REPEAT=1 MODULE_ARGS=
+# has the grading profile, and never shards, repeats, isolates or passes
+# MODULE_ARGS.
+grade grade-all check-grade: SUB_MAKE_ARGS = PROFILE='$(GRADE_PROFILE)' SHARD= REPEAT=1 ISOLATE=0 MODULE_ARGS=
 grade: deps
 	+$(Q)$(GRADE_ENV) sh $(TOP)/scripts/grade.sh --check $(call quote-value,SUBMISSION) || exit 2; \
 	$(SUB_MAKE)

@@ -11,6 +11,8 @@
 #   LAB_APPEND        the kernel command line (guest)
 #   LAB_SNAPSHOT      the directory of the ready guest's snapshot ("": every
 #                     boot is cold) (guest)
+#   LAB_ISOLATE       1: every test on a guest of its own, booted (restored)
+#                     for it (run.exp)
 #   LAB_TESTDIRS      directories holding <mechanism>/*.exp, or one
 #                     testcase folder (config; default testcases)
 #   LAB_TESTS         globs over test names, separated by spaces or commas

@@ -84,6 +84,7 @@ check_bad_inputs() {
 	refused "SEED='-1'" test SEED=-1 "$o"
 	refused "REPEAT='0'" test REPEAT=0 "$o"
 	refused "SNAPSHOT='yes'" test SNAPSHOT=yes "$o"
+	refused "ISOLATE='2'" test ISOLATE=2 "$o"
 	refused "REPEAT='x'" selftests REPEAT=x "$o"
 	refused "JOBS='0'" test JOBS=0 "$o"
 	refused "JOBS='two'" test JOBS=two "$o"

@@ -154,7 +154,7 @@ main() {
 	: "${KERNEL_VERSION:=}" "${MODULE_DIR:=module}" "${EXTRA_TESTS:=}" "${V:=0}"
 	: "${TESTS:=*}" "${SEED:=}" "${REPEAT:=1}" "${SHARD:=}" "${DURATIONS:=}"
 	: "${FAULTS:=all}" "${GRADE_TIME:=900}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
-	: "${DIRS:=}" "${DEFAULT_CACHE_DIR:=}" "${HIDDEN:=verdict}" "${SNAPSHOT:=1}"
+	: "${DIRS:=}" "${DEFAULT_CACHE_DIR:=}" "${HIDDEN:=verdict}" "${SNAPSHOT:=1}" "${ISOLATE:=0}"
 	: "${SUITE:=}" "${SUITE_TIMEOUT:=}" "${SUITE_FORMAT:=auto}"
 	safe_dir OUT "$OUT" "OUT=out, or a new directory"
 	safe_dir CACHE_DIR "$CACHE_DIR" "CACHE_DIR=~/.cache/ipclab, or a new directory"
@@ -164,6 +164,7 @@ main() {
 	positive JOBS "$JOBS" 2
 	one_of V "$V" 0 1
 	one_of SNAPSHOT "$SNAPSHOT" 0 1
+	one_of ISOLATE "$ISOLATE" 0 1
 	one_of FAULTS "$FAULTS" all injected
 	positive GRADE_TIME "$GRADE_TIME" 900
 	one_of UNSAFE_HOST_BUILD "$UNSAFE_HOST_BUILD" 0 1
