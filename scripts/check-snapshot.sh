@@ -1,8 +1,8 @@
 #!/bin/sh
 # Snapshot boots: the first run boots cold and saves the ready guest, the
 # next restores it; a damaged snapshot is found out, never used, and
-# replaced; SNAPSHOT=0 boots cold and leaves the snapshot alone. Every run
-# must pass its test.
+# replaced; SNAPSHOT=0 boots cold and leaves the snapshot alone; ISOLATE=1
+# restores a guest for every test. Every run must pass its tests.
 #
 # usage: check-snapshot.sh OUTDIR
 set -u
@@ -60,6 +60,11 @@ main() {
 	b=$(run)
 	case "$b" in restored*) r=0 ;; *) r=1 ;; esac
 	check "$r" "then a run restores again ($b)"
+	make --no-print-directory -C "$TOP" test TESTS='chardev/write-read chardev/capacity chardev/partial-read' \
+		ISOLATE=1 OUT="$out" >"$out.log" 2>&1
+	r=$?
+	[ "$r" = 0 ] && grep -q '^# 3 boot(s)' "$out.log"
+	check $? "ISOLATE=1: three tests, three restored guests, all passed (exit $r)"
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
