@@ -206,6 +206,8 @@ help:
 		SEED "non-negative integer seed of the host-chosen challenges; empty: random [$(SEED)]" \
 		SHARD "i/N with 1 <= i <= N: only the i-th of N balanced slices; empty: all [$(SHARD)]" \
 		REPEAT "positive integer: run the selected tests N times in one boot [$(REPEAT)]" \
+		SNAPSHOT "1: restore the ready guest saved by the first boot; 0: every boot cold [$(SNAPSHOT)]" \
+		ISOLATE "1: every test on a guest of its own (restored) [$(ISOLATE)]" \
 		DURATIONS "file of name<TAB>seconds lines that SHARD balances with [$(DURATIONS)]" \
 		DIRS "merge-results: the results/ directories of finished runs, space separated [$(DIRS)]" \
 		FAULTS "check-faults: all, or injected (only the faults injected at run time) [$(FAULTS)]" \
