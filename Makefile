@@ -33,7 +33,7 @@ SEED ?=
 # SEED+i-1 (docs/reproducing.md).
 REPEAT ?= 1
 # SNAPSHOT=1: the first boot saves the ready guest (QEMU migration) in
-# $(OUT)/snapshot/ and later boots of the same kernel, initramfs, command
+# $(OUT)/<kernel>-<profile>-<key>/snapshot/ and later boots of the same kernel, initramfs, command
 # line and QEMU restore it; SNAPSHOT=0: every boot is a cold one.
 SNAPSHOT ?= 1
 # ISOLATE=1: every test starts on a guest of its own (a restored snapshot),
@@ -328,7 +328,7 @@ LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 # RESOLVE_ACCEL; LAB_OUT is the caller's.
 RUN_QEMU = $(QEMU)
 RUN_ENV = $(RUNNER_ENV) LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
-	LAB_SNAPSHOT='$(if $(filter 1,$(SNAPSHOT)),$(O)/snapshot)' LAB_ISOLATE='$(ISOLATE)' \
+	LAB_SNAPSHOT='$(if $(filter 1,$(SNAPSHOT)),$(B)/snapshot)' LAB_ISOLATE='$(ISOLATE)' \
 	LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
 	LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' \
 	LAB_QEMU="$(RUN_QEMU) -accel $$accel"

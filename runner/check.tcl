@@ -174,9 +174,10 @@ check_result_new
 
 # --- The model a run appends to: read back whole, after a kill inside a
 # record, before the end; REPEAT's later record of a test replaces its
-# earlier one; anything else is refused.
+# earlier one; grading's strict reading takes only a finished run; anything
+# else is refused, in time linear in its size.
 proc check_model_stream {} {
-	set a [results::new t/a 1 PASS "" duration 0.250 log "x\nresult \{y"]
+	set a [results::new t/a 1 PASS "" duration 0.250 log "x\nresult \{y\\n"]
 	set b [results::new t/b 2 FAIL "b\nresult z" duration 0.500]
 	set text "ipclab-model 2\n[results::model_record suite 6.12-min]"
 	foreach r [list $a $b [dict replace $a verdict FAIL]] {
@@ -184,20 +185,33 @@ proc check_model_stream {} {
 	}
 	set open $text
 	append text [results::model_record elapsed 9.5]
-	lassign [results::read_model $text] el res suite
+	lassign [results::read_model $text 1] el res suite
 	set verdicts [lmap r $res {string cat [dict get $r name]:[dict get $r verdict]}]
-	set ok [expr {$el == 9.5 && $suite eq "6.12-min" && $verdicts eq {t/a:FAIL t/b:FAIL}}]
+	set ok [expr {$el == 9.5 && $suite eq "6.12-min" && $verdicts eq {t/a:FAIL t/b:FAIL} &&
+		[dict get [lindex $res 0] log] eq [dict get $a log]}]
 	lassign [results::read_model $open] el res
 	set ok [expr {$ok && $el == 0.750 && [llength $res] == 2}]
-	# Killed half-way through the last record, whose text holds "\nresult ".
-	lassign [results::read_model [string range $open 0 end-20]] el res
-	set ok [expr {$ok && [lmap r $res {dict get $r verdict}] eq {PASS FAIL}}]
-	foreach bad [list "" "1.0 {} 6.12-min" "ipclab-model 2 suite" \
-			"ipclab-model 2 exec {rm -rf /}" "ipclab-model 2 result {a b c}" "\{"] {
-		set ok [expr {$ok && [catch {results::read_model $bad} err opts] &&
+	# Killed half-way through the last record.
+	set torn [string range $open 0 end-20]
+	lassign [results::read_model $torn] el res
+	set ok [expr {$ok && [lmap r $res {dict get $r verdict}] eq {PASS FAIL} &&
+		[catch {results::read_model $torn 1}] && [catch {results::read_model $open 1}]}]
+	foreach bad [list "" "1.0 {} 6.12-min\n" "ipclab-model 2\nsuite\n" \
+			"ipclab-model 2\nexec {rm -rf /}\n" "ipclab-model 2\nresult {a b c}\n" "\{\n" \
+			"ipclab-model 2\n[results::model_record elapsed Inf]"] {
+		set ok [expr {$ok && [catch {results::read_model $bad 1} err opts] &&
 			[dict get $opts -errorcode] eq {LAB MODEL}}]
 	}
-	check $ok "results::read_model: a streamed model read whole, before its end and after a kill inside a record; a test's later record wins; other text refused"
+	# A hostile model: many short records, then lines full of "result"
+	# (which a cut-and-retry reading took quadratic time on), and more
+	# records than allowed: refused in well under a second.
+	set big "ipclab-model 2\n[string repeat "result {name a}\n" 20000]"
+	append big "result \{name b log \{[string repeat "\nresult " 20000]"
+	set t0 [clock milliseconds]
+	set ok [expr {$ok && [catch {results::read_model $big}] &&
+		[catch {results::read_model [string range $big 0 320000] 1 10}]}]
+	set ms [expr {[clock milliseconds] - $t0}]
+	check [expr {$ok && $ms < 2000}] "results::read_model: a streamed model read whole, before its end and after a kill inside a record (strict: refused); a test's later record wins; other text refused; a 600 KB hostile model in $ms ms"
 }
 check_model_stream
 

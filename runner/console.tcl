@@ -66,6 +66,12 @@ proc console::watch {name} {
 	variable report_lines 0
 }
 
+# The name lines count for ("" none).
+proc console::watched {} {
+	variable watching
+	return $watching
+}
+
 # Lines no longer count for a test; its kernel verdict stays readable.
 proc console::unwatch {} {
 	variable watching ""

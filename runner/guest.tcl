@@ -275,9 +275,11 @@ proc guest::boot {secs {hook ""}} {
 			set how restored
 			return
 		}
-		# Not this QEMU's, or broken: never used again.
+		# Not this QEMU's, or broken: never used again; what its console
+		# said counts for nothing.
 		console::record "=== ipclab: snapshot not usable ($err): a cold boot ===\n"
 		stop -kill
+		console::watch [console::watched]
 		file delete -force $snapshot
 	}
 	set how cold
@@ -289,7 +291,12 @@ proc guest::boot {secs {hook ""}} {
 	testcase::limit -uncapped $secs
 	wait_shell "(ipclab: ready)\r?\n" unused
 	if {$snapshot ne ""} {
-		_save $snapshot
+		if {[catch {_save $snapshot} err]} {
+			console::record "=== ipclab: no snapshot saved ($err) ===\n"
+			variable snapshot_failed 1
+		}
+		# What follows (insmod) gets the boot's whole budget again.
+		testcase::limit $secs
 	}
 }
 
@@ -323,12 +330,14 @@ proc guest::_start {cmd {extra {}}} {
 		-serial chardev:con $serial \
 		-chardev pipe,id=mon,path=$fifo_dir/mon -mon chardev=mon,mode=readline]
 	set qemu_pid [spawn -noecho {*}$qemu_cmd {*}$extra]
+	set dead 0
 	set con $spawn_id
 	match_max -i $con 100000
-	# QEMU opens the FIFOs before it says where a pty went: wait for that
-	# line (make gdb), or for its monitor's greeting.
-	set mon_in [open $fifo_dir/mon.in {WRONLY}]
-	spawn -noecho -open [open $fifo_dir/mon.out {RDONLY}]
+	# Every FIFO opened read-write, which never waits for QEMU (nor hangs
+	# when it died first: its console's end says so); the host's writes do
+	# not block either.
+	set mon_in [_fifo $fifo_dir/mon.in]
+	spawn -noecho -open [open $fifo_dir/mon.out RDWR]
 	set mon $spawn_id
 	set timeout 20
 	if {$use_pty} {
@@ -347,8 +356,8 @@ proc guest::_start {cmd {extra {}}} {
 		spawn -noecho -open [open $pty r+]
 		set sh_in ""
 	} else {
-		set sh_in [open $fifo_dir/sh.in {WRONLY}]
-		spawn -noecho -open [open $fifo_dir/sh.out {RDONLY}]
+		set sh_in [_fifo $fifo_dir/sh.in]
+		spawn -noecho -open [open $fifo_dir/sh.out RDWR]
 		set pty ""
 	}
 	set sh $spawn_id
@@ -362,8 +371,13 @@ proc guest::_start {cmd {extra {}}} {
 			error "QEMU did not start within 20 s"
 		}
 	}
-	set qemu_cmd [concat $qemu_cmd $extra]
-	set dead 0
+}
+
+# The host's end of a FIFO it writes: never blocking.
+proc guest::_fifo {path} {
+	set ch [open $path RDWR]
+	fconfigure $ch -blocking 0 -buffering none
+	return $ch
 }
 
 # One command to QEMU's monitor; its answer (the lines before the next
@@ -371,6 +385,13 @@ proc guest::_start {cmd {extra {}}} {
 proc guest::_monitor {cmd} {
 	variable mon
 	variable mon_in
+	variable con
+	if {$mon eq ""} {
+		return ""
+	}
+	# A late answer to an earlier command is not this one's.
+	set timeout 0
+	expect -i $mon -re {.+} {exp_continue} timeout {}
 	puts -nonewline $mon_in "$cmd\n"
 	flush $mon_in
 	set timeout 5
@@ -380,7 +401,14 @@ proc guest::_monitor {cmd} {
 			set out $expect_out(buffer)
 		}
 		-i $mon eof {}
-		timeout {}
+		-i $con eof {
+			# QEMU is gone (its end of the FIFO never closes ours).
+			set mon ""
+		}
+		timeout {
+			# Not believed again: no answer rather than a wrong one.
+			set mon ""
+		}
 	}
 	set out [string map {\r ""} $out]
 	return [join [lrange [split $out \n] 1 end-1] \n]
@@ -398,9 +426,9 @@ proc guest::_snapshot_file {cmd} {
 	}
 	# The path goes into a monitor command and a shell's: only plain
 	# characters (else no snapshots).
-	if {![regexp {^[A-Za-z0-9/._+-]+$} $dir]} {
-		console::record "=== ipclab: no snapshots: LAB_SNAPSHOT has characters\
-			other than A-Z a-z 0-9 / . _ + - ===\n"
+	if {![regexp {^/[A-Za-z0-9/._+-]+$} $dir]} {
+		console::record "=== ipclab: no snapshots: LAB_SNAPSHOT is not an absolute\
+			path of A-Z a-z 0-9 / . _ + - only ===\n"
 		set snapshot_failed 1
 		return ""
 	}
@@ -422,15 +450,17 @@ proc guest::_snapshot_file {cmd} {
 # its state, then on.
 proc guest::_save {file} {
 	file mkdir [file dirname $file]
-	foreach old [glob -nocomplain -directory [file dirname $file] *.state *.state.tmp] {
+	# One snapshot a directory (a build's): the others are stale.
+	foreach old [glob -nocomplain -directory [file dirname $file] *.state] {
 		file delete -force $old
 	}
+	set tmp $file.[pid].tmp
 	_monitor stop
 	# QEMU's default limit (32 MB/s) is for a network: a file takes all.
 	_monitor "migrate_set_parameter max-bandwidth 100G"
 	# Detached (-d): a waiting HMP migrate looks at its progress once a
 	# second.
-	_monitor "migrate -d \"exec:cat >$file.tmp\""
+	_monitor "migrate -d \"exec:cat >$tmp\""
 	set t0 [clock milliseconds]
 	while {![regexp {Migration status: (completed|failed|cancelled)} [_monitor "info migrate"] -> st]} {
 		if {[clock milliseconds] - $t0 > 20000} {
@@ -442,9 +472,9 @@ proc guest::_save {file} {
 	}
 	_monitor cont
 	if {$st eq "completed"} {
-		file rename -force $file.tmp $file
+		file rename -force $tmp $file
 	} else {
-		file delete -force $file.tmp
+		file delete -force $tmp
 		console::record "=== ipclab: no snapshot saved (migration $st) ===\n"
 		# Not tried again this run: every boot stays cold.
 		variable snapshot_failed 1

@@ -293,15 +293,17 @@ proc results::write_json {path results elapsed {extra ""}} {
 }
 
 # results.model keeps the model itself, so runner/merge.tcl, query.tcl and
-# score.tcl read what a run found with these same writers: a Tcl list of
-# KEY VALUE records, written in this order and appended to as a run goes:
+# score.tcl read what a run found with these same writers: one record a
+# line, KEY VALUE as a Tcl list with its backslashes and newlines escaped
+# (results::model_record), written in this order and appended to as a run
+# goes:
 #   ipclab-model 2     the format
 #   suite SUITE        the run's kernel and profile ("6.12-min")
 #   result R           one per test (REPEAT: a later record of the same
 #                      test replaces its earlier one)
 #   elapsed SECONDS    once the run is over
 proc results::model_record {key value} {
-	return "[list $key $value]\n"
+	return "[string map {\\ \\\\ \n \\n} [list $key $value]]\n"
 }
 
 proc results::model_text {results elapsed suite} {
@@ -341,8 +343,8 @@ proc results::finish {dir results elapsed} {
 	append_file $dir/results.model [model_record elapsed $elapsed]
 }
 
-# TEXT at the end of PATH, in one write: a kill between records leaves
-# whole records.
+# TEXT at the end of PATH, in one write (Tcl's buffer holds up to 1 MB:
+# a kill tears at most the last line, which results::read_model drops).
 proc results::append_file {path text} {
 	set text [encoding convertto utf-8 $text]
 	set f [open $path {WRONLY APPEND CREAT}]
@@ -352,25 +354,33 @@ proc results::append_file {path text} {
 }
 
 # {ELAPSED RESULTS SUITE} of a model's TEXT (results::model_text, or what a
-# run appended); an error (errorcode LAB MODEL) when TEXT is not one. A run
-# killed in the middle of a record leaves that record out; one killed
+# run appended); an error (errorcode LAB MODEL) when TEXT is not one. Each
+# line is decoded on its own, so the cost is linear in TEXT. A run killed
+# inside a record leaves its last line unfinished: dropped; one killed
 # before its end has no elapsed record: the sum of its tests' durations.
-proc results::read_model {text} {
-	while {[catch {llength $text} n] || $n % 2} {
-		set cut [string last "\nresult " $text]
-		if {$cut < 0} {
-			return -code error -errorcode {LAB MODEL} "not a result model"
+# STRICT (grading: the run's directory was the sandbox's): neither is
+# accepted, and at most MAX results.
+proc results::read_model {text {strict 0} {max 1000000}} {
+	set lines [split $text \n]
+	if {[lindex $lines end] ne ""} {
+		if {$strict} {
+			return -code error -errorcode {LAB MODEL} "its last record is unfinished"
 		}
-		set text [string range $text 0 $cut]
 	}
-	if {[lrange $text 0 1] ne {ipclab-model 2}} {
+	set lines [lrange $lines 0 end-1]
+	if {[lindex $lines 0] ne "ipclab-model 2"} {
 		return -code error -errorcode {LAB MODEL} "not a result model of this lab's version (run it again)"
 	}
 	set suite ""
 	set elapsed ""
 	set order {}
 	set byname [dict create]
-	foreach {key value} [lrange $text 2 end] {
+	foreach line [lrange $lines 1 end] {
+		if {[catch {subst -nocommands -novariables $line} rec] ||
+		    [catch {llength $rec} n] || $n != 2} {
+			return -code error -errorcode {LAB MODEL} "a line that is not a record"
+		}
+		lassign $rec key value
 		switch -- $key {
 			suite {set suite $value}
 			elapsed {set elapsed $value}
@@ -379,6 +389,9 @@ proc results::read_model {text} {
 					return -code error -errorcode {LAB MODEL} "a result without a name"
 				}
 				if {![dict exists $byname $name]} {
+					if {[llength $order] >= $max} {
+						return -code error -errorcode {LAB MODEL} "more than $max results"
+					}
 					lappend order $name
 				}
 				dict set byname $name $value
@@ -393,11 +406,14 @@ proc results::read_model {text} {
 	foreach name $order {
 		set r [dict get $byname $name]
 		lappend results $r
-		if {[dict exists $r duration] && [string is double -strict [dict get $r duration]]} {
+		if {[dict exists $r duration] && [regexp {^[0-9]+(\.[0-9]+)?$} [dict get $r duration]]} {
 			set sum [expr {$sum + [dict get $r duration]}]
 		}
 	}
-	if {![string is double -strict $elapsed]} {
+	if {![regexp {^[0-9]+(\.[0-9]+)?$} $elapsed]} {
+		if {$strict} {
+			return -code error -errorcode {LAB MODEL} "the run did not finish (no elapsed time)"
+		}
 		set elapsed [format %.3f $sum]
 	}
 	return [list $elapsed $results $suite]

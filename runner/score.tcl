@@ -107,7 +107,7 @@ proc main {argv} {
 	}
 	set plan $runnable
 	set model [read_data $rundir/results.model $max_model_bytes]
-	if {[catch {results::read_model $model} model]} {
+	if {[catch {results::read_model $model 1 100000} model]} {
 		die "$rundir/results.model: $model"
 	}
 	lassign $model elapsed results

@@ -29,7 +29,7 @@ run() {
 }
 
 snapshot() {
-	ls "$out"/snapshot/*.state 2>/dev/null
+	ls "$out"/*/snapshot/*.state 2>/dev/null
 }
 
 main() {
