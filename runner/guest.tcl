@@ -456,7 +456,8 @@ proc guest::_save {file} {
 	}
 	set tmp $file.[pid].tmp
 	_monitor stop
-	# QEMU's default limit (32 MB/s) is for a network: a file takes all.
+	# QEMU's default bandwidth is for a network: unlimited, a 28 MB save
+	# takes 82 ms instead of 165 (QEMU's own "total time").
 	_monitor "migrate_set_parameter max-bandwidth 100G"
 	# Detached (-d): a waiting HMP migrate looks at its progress once a
 	# second.
