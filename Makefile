@@ -282,10 +282,12 @@ $(B)/bin/%: $$(wildcard $$(addsuffix /$$*/*.c,$(PROG_DIRS)) $$(addsuffix /$$*/*.
 	$(Q)musl-gcc $(PROG_CFLAGS) -o $@ $(filter %.c,$^)
 	$(Q)strip $@
 
-# /bin/lab-exec: what the lab starts in the background (the selftests'
-# timeout, a test's `prog &`) gets every signal at its default action.
-LAB_EXEC := $(B)/lab-exec
-$(LAB_EXEC): $(TOP)/rootfs/lab-exec.c
+# The lab's own programs in the guest (rootfs/*.c, /bin/<name>):
+# lab-exec starts what the lab runs in the background (the selftests'
+# timeout, a test's `prog &`) with every signal at its default action;
+# lab-xfer offers the pages the runner carries the module in by.
+HELPERS := $(B)/helpers/lab-exec $(B)/helpers/lab-xfer
+$(B)/helpers/%: $(TOP)/rootfs/%.c
 	@mkdir -p $(@D)
 	$(Q)musl-gcc -static -Os -Wall -Wextra -Werror -o $@ $<
 	$(Q)strip $@
@@ -293,9 +295,18 @@ $(LAB_EXEC): $(TOP)/rootfs/lab-exec.c
 $(B)/gen_init_cpio: $(BZIMAGE)
 	$(Q)mkdir -p $(@D) && cc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c
 
-$(INITRAMFS): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(wildcard $(TOP)/rootfs/etc/*) $(MODULE_KO) $(GATE_KO) $(PROGS) $(LAB_EXEC) \
+# The initramfs without the module under test (BASE_CPIO), and with it: the
+# module in a second archive, which the kernel unpacks after the first (an
+# edit of the module repacks only that). make test boots the base and
+# carries the module in after the boot (RUN_MODULE).
+BASE_CPIO := $(B)/base.cpio
+$(BASE_CPIO): $(TOP)/rootfs/init $(TOP)/rootfs/pack.sh $(wildcard $(TOP)/rootfs/etc/*) $(GATE_KO) $(PROGS) $(HELPERS) \
 		$(wildcard $(TOP)/testcases/*/demo.sh) $(TOP)/testcases/lib/demo-lib.sh $(B)/gen_init_cpio
-	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(MODULE_KO) $(GATE_KO) $(B)/bin $(TOP)/testcases $(LAB_EXEC)
+	$(Q)sh $(TOP)/rootfs/pack.sh $(B)/gen_init_cpio $@ $(GATE_KO) $(B)/bin $(TOP)/testcases $(HELPERS)
+
+$(INITRAMFS): $(BASE_CPIO) $(MODULE_KO)
+	$(Q){ cat $(BASE_CPIO) && echo 'file /lib/modules/ipclab.ko $(MODULE_KO) 644 0 0' | \
+		$(B)/gen_init_cpio -; } >$@.tmp && mv $@.tmp $@
 
 # Resolve ACCEL=auto once per make invocation (the answer is cached), then
 # the kernel command line for it: under TCG the guest reads the host's TSC
@@ -327,10 +338,14 @@ LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 # The runner's environment for a run of this kernel and module (make test;
 # make grade writes it to a file for scripts/grade.sh), in a recipe after
 # RESOLVE_ACCEL; LAB_OUT is the caller's.
-RUN_QEMU = $(QEMU)
+# SNAPSHOT=1: the runner boots the base initramfs (whose snapshot an edit of
+# the module leaves valid) and carries RUN_MODULE in after the boot or the
+# restore (guest::carry); SNAPSHOT=0 boots the initramfs that holds it.
+RUN_MODULE = $(if $(filter 1,$(SNAPSHOT)),$(MODULE_KO))
+RUN_QEMU = $(if $(RUN_MODULE),$(subst -initrd $(INITRAMFS),-initrd $(BASE_CPIO),$(QEMU)),$(QEMU))
 RUN_ENV = $(RUNNER_ENV) LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
 	LAB_SNAPSHOT='$(if $(filter 1,$(SNAPSHOT)),$(B)/snapshot)' LAB_ISOLATE='$(ISOLATE)' \
-	LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
+	LAB_MODULE='$(RUN_MODULE)' LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
 	LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' \
 	LAB_QEMU="$(RUN_QEMU) -accel $$accel"
 

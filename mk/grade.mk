@@ -78,8 +78,6 @@ $(GRADE_REF)/reference-imports: $(BZIMAGE) FORCE
 	+$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile module initramfs \
 		OUT='$(O)/grade-reference' MODULE_DIR='$(TOP)/module' MODULE_PREBUILT=
 	$(Q)nm -u $(GRADE_REF)/module/ipclab.ko | sed -n 's/^ *U //p' >$@.tmp
-	$(Q)sh $(TOP)/rootfs/pack.sh $(GRADE_REF)/gen_init_cpio $(GRADE_BASE) none \
-		$(GRADE_REF)/gate/ipclab_gate.ko $(GRADE_REF)/bin $(TOP)/testcases $(GRADE_REF)/lab-exec
 	$(Q)mv $@.tmp $@
 
 # The accelerator's probe boots the reference initramfs; the run's
@@ -89,6 +87,8 @@ _grade _grade-all: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(GRADE_BASE),$(
 _grade _grade-all: RUN_QEMU = $(filter-out -kernel $(BZIMAGE) -initrd $(GRADE_BASE),$(QEMU))
 _grade _grade-all: MODULE_KO = $(GRADE_REF)/module/ipclab.ko
 _grade _grade-all: MODULE_DIR = $(TOP)/module
+# grade.sh names the submission's module (LAB_MODULE), never the reference's.
+_grade _grade-all: RUN_MODULE =
 # KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).
 SANDBOX_KVM = if [ "$$accel" = kvm ] && [ '$(UNSAFE_HOST_BUILD)' != 1 ] && \
 	! sh $(TOP)/scripts/sandbox.sh --dev /dev/kvm -- sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then \

@@ -21,6 +21,8 @@ $(SELFTESTS_INITRAMFS): $(INITRAMFS) $(SELFTESTS_CPIO)
 _selftests: $(SELFTESTS_INITRAMFS)
 _selftests: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(SELFTESTS_INITRAMFS),$(QEMU))
 _selftests: TESTDIRS = $(TOP)/suites/selftests
+# Its initramfs holds the module (the Makefile's RUN_MODULE: none carried).
+_selftests: RUN_MODULE =
 LINT_SH += $(TOP)/suites/selftests/timeout
 
 # Only directories the lab made (scripts/check-vars.sh marks them).

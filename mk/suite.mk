@@ -46,6 +46,8 @@ $(SUITE_INITRAMFS): $(INITRAMFS) $(SUITE_CPIO)
 _suite: $(SUITE_INITRAMFS)
 _suite: QEMU := $(subst -m 256M,-m 1G,$(subst -initrd $(INITRAMFS),-initrd $(SUITE_INITRAMFS),$(QEMU)))
 _suite: TESTDIRS = $(TOP)/suites/suite
+# Its initramfs holds the module (the Makefile's RUN_MODULE: none carried).
+_suite: RUN_MODULE =
 # What suites/suite/suite.exp reads (the Makefile's RUNNER_ENV passes it).
 SUITE_LIST := $(SUITE_B)/list
 endif

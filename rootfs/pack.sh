@@ -1,11 +1,13 @@
 #!/bin/sh
-# Pack the guest's initramfs without root privileges, with the kernel's
-# own gen_init_cpio: busybox, /init, the helper gate, the module, the test
-# programs.
+# Pack the guest's base initramfs without root privileges, with the
+# kernel's own gen_init_cpio: busybox, /init, the helper gate, the lab's
+# helpers, the test programs; everything but the module under test, which
+# the Makefile appends as a second archive (the kernel unpacks both) or the
+# runner carries in after the boot (guest::carry).
 #
-# usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES LAB_EXEC
+# usage: pack.sh GEN_INIT_CPIO OUTPUT GATE BINDIR TESTCASES HELPER...
 #   GATE is the lab's ipclab_gate.ko (rootfs/gate/), which /init loads first;
-#   LAB_EXEC is rootfs/lab-exec.c's program, /bin/lab-exec;
+#   each HELPER is one of the lab's programs (rootfs/*.c), /bin/<its name>;
 #   BINDIR holds one static test program per mechanism; TESTCASES holds
 #   <mechanism>/demo.sh walk-throughs for make demo (in the order of their
 #   settings' demo=N) and lib/demo-lib.sh, their shared narration helpers.
@@ -38,7 +40,9 @@ file_list() {
 	echo "dir /bin 755 0 0"
 	echo "file /bin/busybox $BUSYBOX 755 0 0"
 	echo "file /init $root/init 755 0 0"
-	echo "file /bin/lab-exec $LAB_EXEC 755 0 0"
+	for helper in $HELPERS; do
+		echo "file /bin/${helper##*/} $helper 755 0 0"
+	done
 	for d in /dev /proc /sys /tmp /root /etc /lib /lib/modules /opt \
 		/opt/ipclab /opt/ipclab/demo /opt/ipclab/lib /sys/kernel /sys/kernel/debug; do
 		echo "dir $d 755 0 0"
@@ -50,9 +54,6 @@ file_list() {
 		echo "file /etc/$f $root/etc/$f 644 0 0"
 	done
 	echo "file /lib/modules/ipclab_gate.ko $GATE 644 0 0"
-	# MODULE "none": a graded guest's base, to which the submission's
-	# module is appended (scripts/grade.sh); no reference module in it.
-	[ "$MODULE" = none ] || echo "file /lib/modules/ipclab.ko $MODULE 644 0 0"
 	for prog in "$BINDIR"/*; do
 		[ -f "$prog" ] && echo "file /opt/ipclab/${prog##*/} $prog 755 0 0"
 	done
@@ -67,13 +68,15 @@ file_list() {
 }
 
 main() {
-	[ $# -eq 7 ] || die "usage: pack.sh GEN_INIT_CPIO OUTPUT MODULE GATE BINDIR TESTCASES LAB_EXEC"
-	GEN=$1 OUTPUT=$2 MODULE=$3 GATE=$4 BINDIR=$5 TESTCASES=$6 LAB_EXEC=$7
+	[ $# -ge 6 ] || die "usage: pack.sh GEN_INIT_CPIO OUTPUT GATE BINDIR TESTCASES HELPER..."
+	GEN=$1 OUTPUT=$2 GATE=$3 BINDIR=$4 TESTCASES=$5
+	shift 5
+	HELPERS=$*
 	BUSYBOX=${BUSYBOX:-/bin/busybox}
 	[ -f "$BUSYBOX" ] || die "$BUSYBOX is missing (hint: run 'make deps')"
-	[ "$MODULE" = none ] || [ -f "$MODULE" ] || die "$MODULE is missing"
-	[ -f "$GATE" ] || die "$GATE is missing"
-	[ -f "$LAB_EXEC" ] || die "$LAB_EXEC is missing"
+	for f in "$GATE" "$@"; do
+		[ -f "$f" ] || die "$f is missing"
+	done
 	file_list >"$OUTPUT.list"
 	"$GEN" "$OUTPUT.list" >"$OUTPUT.tmp"
 	mv "$OUTPUT.tmp" "$OUTPUT"

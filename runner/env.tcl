@@ -32,6 +32,9 @@
 #   LAB_SCALE         factor for every time budget (TCG, the debug kernel
 #                     are slower; default 1)
 #   LAB_MODARGS       insmod parameters for the module under test
+#   LAB_MODULE        the module under test (ipclab.ko), carried into the
+#                     guest after each boot (guest::carry); empty: the
+#                     initramfs holds it
 #   LAB_DETECTORS     the detectors the kernel has (kmemleak kasan lockdep
 #                     ubsan kfence), the host's reading of its .config: a
 #                     test that needs others is SKIP (testcase)
@@ -66,7 +69,7 @@
 # make bench (suites/bench/bench.exp):
 #   LAB_BENCH         the file its "key value unit" lines go to
 # A repro bundle's repro.sh sets LAB_QEMU, LAB_APPEND, LAB_TESTDIRS,
-# LAB_SCALE, LAB_MODARGS, LAB_VMLINUX, LAB_KSRC, LAB_MODDIR, LAB_MODSRC as
+# LAB_SCALE, LAB_MODULE, LAB_MODARGS, LAB_VMLINUX, LAB_KSRC, LAB_MODDIR, LAB_MODSRC as
 # the failing run had them (and make suite's LAB_PROGS_*, its list copied
 # into the bundle), and LAB_TESTS, LAB_SEED, LAB_OUT (repro.tcl).
 #

@@ -29,7 +29,8 @@ proc repro::write {dir out name seed qemu_cmd runner} {
 			lappend files $path
 		}
 	}
-	set ko [env_or LAB_MODDIR ""]/ipclab.ko
+	# The module the runner carries in, else the one the symbols come from.
+	set ko [env_or LAB_MODULE [env_or LAB_MODDIR ""]/ipclab.ko]
 	if {[file exists $ko]} {
 		lappend files $ko
 	}
@@ -49,7 +50,7 @@ proc repro::write {dir out name seed qemu_cmd runner} {
 	append script "\techo 'repro: the artifacts changed since the failure\
 		(hint: rebuild them from the same sources, or compare with sha256sums)' >&2\n"
 	append script "\texit 2\n}\n"
-	foreach var {LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODARGS
+	foreach var {LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODULE LAB_MODARGS
 			LAB_VMLINUX LAB_KSRC LAB_MODDIR LAB_MODSRC} {
 		append script "$var=[_quote [env_or $var ""]]\n"
 	}
@@ -66,8 +67,8 @@ proc repro::write {dir out name seed qemu_cmd runner} {
 	}
 	append script "LAB_TESTS=[_quote $name]\nLAB_SEED=$seed\n"
 	append script "LAB_OUT=\"\${1:-\$HERE/replay}/results\"\n"
-	append script "export LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODARGS\
-		LAB_VMLINUX LAB_KSRC LAB_MODDIR LAB_MODSRC LAB_TESTS LAB_SEED LAB_OUT\n"
+	append script "export LAB_QEMU LAB_APPEND LAB_TESTDIRS LAB_SCALE LAB_MODULE\
+		LAB_MODARGS LAB_VMLINUX LAB_KSRC LAB_MODDIR LAB_MODSRC LAB_TESTS LAB_SEED LAB_OUT\n"
 	append script "exec expect [_quote $runner]\n"
 	results::write_file $d/repro.sh $script
 	file attributes $d/repro.sh -permissions 0755

@@ -2,7 +2,9 @@
 # Snapshot boots: the first run boots cold and saves the ready guest, the
 # next restores it; a damaged snapshot is found out, never used, and
 # replaced; SNAPSHOT=0 boots cold and leaves the snapshot alone; ISOLATE=1
-# restores a guest for every test. Every run must pass its tests.
+# restores a guest for every test. Every run must pass its tests. The
+# module is carried in after the restore: another module restores the same
+# snapshot and is the one that runs; one too big to carry is refused.
 #
 # usage: check-snapshot.sh OUTDIR
 set -u
@@ -60,6 +62,22 @@ main() {
 	b=$(run)
 	case "$b" in restored*) r=0 ;; *) r=1 ;; esac
 	check "$r" "then a run restores again ($b)"
+	# Another module: the snapshot (taken before any module loads) is
+	# still this kernel's and initramfs's; the module that runs is the new
+	# one, whose warning at load every test gets.
+	bad=$TOP/examples/broken/warn-at-load
+	b=$(run MODULE_DIR="$bad")
+	v=$(tclsh "$TOP/runner/query.tcl" tests "$out/results" | cut -f2)
+	case "$b" in "failed") [ "$v" = "$(cat "$bad/verdict")" ] && [ "$(snapshot)" = "$s" ] &&
+		grep -q 'boot to shell: [0-9]* ms (restored)' "$out.log"; r=$? ;; *) r=1 ;; esac
+	check "$r" "another module restores the same snapshot and is the one that runs ($v)"
+	head -c 9000000 /dev/zero >"$out.big.ko"
+	make --no-print-directory -C "$TOP" test TESTS=chardev/write-read OUT="$out" \
+		MODULE_PREBUILT="$out.big.ko" >"$out.log" 2>&1
+	r=$?
+	[ "$r" = 2 ] && grep -q '^runner: the module could not be carried into the guest: it is 9000000 bytes' "$out.log"
+	check $? "a module too big to carry in: exit 2, one line that says so (exit $r)"
+	rm -f "$out.big.ko"
 	make --no-print-directory -C "$TOP" test TESTS='chardev/write-read chardev/capacity chardev/partial-read' \
 		ISOLATE=1 OUT="$out" >"$out.log" 2>&1
 	r=$?

@@ -17,10 +17,17 @@ make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio lz4 xz-utils kmod
 musl-tools sparse shellcheck python3-yaml
 parallel patch libpopt-dev rsync bubblewrap"
 
+# One dpkg-query for all (every make test asks: a query a package took
+# 0.7 s in all).
 missing() {
+	# shellcheck disable=SC2086 # word splitting of the package list is wanted
+	installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $PACKAGES 2>/dev/null |
+		sed -n 's/^\([^ ]*\) install ok installed$/\1/p' | tr '\n' ' ')"
 	for p in $PACKAGES; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-			printf '%s ' "$p"
+		case "$installed" in
+		*" $p "*) ;;
+		*) printf '%s ' "$p" ;;
+		esac
 	done
 }
 

@@ -175,12 +175,19 @@ module_initramfs() {
 # $BOX. The run's own repro bundles would be written by the guest's side:
 # none (write_bundle makes the submission's on the host).
 run_tests() {
-	module_initramfs "$WORK/initramfs.cpio"
-	# A snapshot of its own: saved by this run before its module loads,
-	# restored for its reboots, never seen by another submission.
+	# With snapshots, the guest boots the lab's base and the runner carries
+	# the module in after each boot (guest::carry), with a snapshot of its
+	# own: saved by this run, restored for its reboots, never seen by
+	# another submission. Without, the module is in its initramfs.
+	if [ -n "${LAB_SNAPSHOT:-}" ]; then
+		initrd=$GRADE_REF/base.cpio module=$MODBUILD/ipclab.ko
+	else
+		initrd=$WORK/initramfs.cpio module=
+		module_initramfs "$initrd"
+	fi
 	set -- env LAB_OUT="$BOX/run" LAB_MODDIR="$MODBUILD" LAB_MODSRC=/build LAB_REPRO=none \
-		LAB_SNAPSHOT="${LAB_SNAPSHOT:+$BOX/snapshot}" \
-		LAB_QEMU="$LAB_QEMU -kernel $KBUILD/arch/x86/boot/bzImage -initrd $WORK/initramfs.cpio" \
+		LAB_SNAPSHOT="${LAB_SNAPSHOT:+$BOX/snapshot}" LAB_MODULE="$module" \
+		LAB_QEMU="$LAB_QEMU -kernel $KBUILD/arch/x86/boot/bzImage -initrd $initrd" \
 		expect "$TOP/runner/run.exp"
 	if [ "$UNSAFE_HOST_BUILD" = 1 ]; then
 		timeout $((GRADE_TIME + 120)) "$@"
@@ -198,7 +205,7 @@ run_tests() {
 	# Files up to 256 MB: the debug kernel's snapshot is about 110 MB.
 	# shellcheck disable=SC2086,SC2016 # one --ro per folder; $1: the sandbox's shell's
 	sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --ro "$MODBUILD" $ro \
-		--ro "$GRADE_RUN_ENV" --ro "$WORK/initramfs.cpio" \
+		--ro "$GRADE_RUN_ENV" --ro "$initrd" \
 		--rw "$BOX" "$BOX" --dev /dev/kvm --wall $((GRADE_TIME + 120)) \
 		--cpu $((2 * GRADE_TIME + 240)) --mem 8589934592 --fsize 268435456 \
 		--nproc 1024 -- sh -c '. "$1" && shift && exec "$@"' sh "$GRADE_RUN_ENV" \
