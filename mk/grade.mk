@@ -95,10 +95,12 @@ SANDBOX_KVM = if [ "$$accel" = kvm ] && [ '$(UNSAFE_HOST_BUILD)' != 1 ] && \
 	echo 'grade: the sandbox cannot open /dev/kvm (hint: make it group kvm, mode 0660): TCG'; accel=tcg; fi
 # The runner's environment (RUN_ENV) as a file the shell sources (export -p:
 # quoted for it), written before the scripts run; the sandboxed runs source
-# it too, since the sandbox passes no environment through.
+# it too, since the sandbox passes no environment through. Then the graded
+# guest's snapshot, which every graded run restores (grade.sh --snapshot).
 GRADE_PREPARE = $(FIND_ACCEL) && { $(SANDBOX_KVM); } && $(ACCEL_APPEND) && \
 	echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
-	env -i $(RUN_ENV) /bin/sh -c 'unset PWD; export -p' >'$(GRADE_RUN_ENV)'
+	env -i $(RUN_ENV) /bin/sh -c 'unset PWD; export -p' >'$(GRADE_RUN_ENV)' && \
+	$(GRADE_ENV) $(GRADE_BUILD_ENV) sh $(TOP)/scripts/grade.sh --snapshot
 
 _grade: $(GRADE_REF)/reference-imports $(TSC_KHZ)
 	$(Q)$(GRADE_PREPARE) && \

@@ -11,6 +11,11 @@
 #   LAB_APPEND        the kernel command line (guest)
 #   LAB_SNAPSHOT      the directory of the ready guest's snapshot ("": every
 #                     boot is cold) (guest)
+#   LAB_SNAPSHOT_KEEP 1: LAB_SNAPSHOT's snapshots are another run's (make
+#                     grade's, saved before any submission's code ran):
+#                     restore them, never save, replace or delete one
+#   LAB_BOOT_ONLY     1: boot (saving or restoring the snapshot), then stop
+#                     the guest and exit: make grade's snapshot
 #   LAB_ISOLATE       1: every test on a guest of its own, booted (restored)
 #                     for it (run.exp)
 #   LAB_TESTDIRS      directories holding <mechanism>/*.exp, or one

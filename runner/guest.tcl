@@ -36,16 +36,16 @@ namespace eval guest {
 	variable mon_in ""
 	# 1: the shell is on a pty (make gdb).
 	variable use_pty 0
-	# The snapshot file of this boot's key ("": no snapshots), and how
-	# the last boot came up: cold or restored.
+	# The snapshot files' path of this boot's key, less its suffix ("": no
+	# snapshots), and how the last boot came up: cold or restored.
 	variable snapshot ""
 	variable how ""
-	# argv -> snapshot file (guest::_snapshot_file); 1 once a save failed.
+	# argv -> snapshot path (guest::_snapshot_file); 1 once a save failed.
 	variable snapshot_files {}
 	variable snapshot_failed 0
 	# The guest-physical addresses of the huge pages the module is carried
-	# in by, read off this boot's ready line (rootfs/lab-xfer.c), or saved
-	# beside its snapshot; their size.
+	# in by, read off this boot's ready line (rootfs/lab-xfer.c), or off
+	# its snapshot's name; their size.
 	variable xfer {}
 	variable xfer_page [expr {2 << 20}]
 	# 1 when the guest is gone or not to be trusted with a command (not
@@ -271,7 +271,8 @@ proc guest::sync {mark} {
 # to SECS for the shell on the second serial port; HOOK (a script, run
 # globally once QEMU is up) e.g. attaches a debugger (runner/gdb.exp).
 # With a snapshot of this boot's key, restore it instead (a boot with a
-# HOOK never does); without one, save one once the guest is ready.
+# HOOK never does); without one, save one once the guest is ready (not
+# with LAB_SNAPSHOT_KEEP=1: the snapshots are another run's, only read).
 # Errors out with one line when the guest does not come up.
 proc guest::boot {secs {hook ""}} {
 	global env
@@ -279,8 +280,13 @@ proc guest::boot {secs {hook ""}} {
 	variable how
 	set cmd [concat $env(LAB_QEMU) [list -append $env(LAB_APPEND)]]
 	set snapshot [expr {$hook eq "" ? [_snapshot_file $cmd] : ""}]
-	if {$snapshot ne "" && [file isfile $snapshot]} {
-		if {![catch {_restore $cmd $secs} err]} {
+	set keep [expr {[env_or LAB_SNAPSHOT_KEEP 0] eq "1"}]
+	set file ""
+	if {$snapshot ne ""} {
+		set file [lindex [glob -nocomplain -types f -- $snapshot*.state] 0]
+	}
+	if {$file ne ""} {
+		if {![catch {_restore $cmd $secs $file} err]} {
 			set how restored
 			return
 		}
@@ -289,7 +295,12 @@ proc guest::boot {secs {hook ""}} {
 		console::record "=== ipclab: snapshot not usable ($err): a cold boot ===\n"
 		stop -kill
 		console::watch [console::watched]
-		file delete -force $snapshot $snapshot.xfer
+		if {!$keep} {
+			file delete -force $file
+		}
+	}
+	if {$keep} {
+		set snapshot ""
 	}
 	set how cold
 	_start $cmd
@@ -425,9 +436,10 @@ proc guest::_monitor {cmd} {
 	return [join [lrange [split $out \n] 1 end-1] \n]
 }
 
-# The snapshot file for a boot of argv CMD: named by a hash of the argv,
-# the kernel's, the initramfs's and the firmware's contents and QEMU's
-# version (computed once a run), in LAB_SNAPSHOT ("": snapshots are off).
+# The snapshot path for a boot of argv CMD, less the suffix that the
+# snapshot's name adds (guest::_save): a hash of the argv, the kernel's, the
+# initramfs's and the firmware's contents and QEMU's version (computed once
+# a run), in LAB_SNAPSHOT ("": snapshots are off).
 proc guest::_snapshot_file {cmd} {
 	variable snapshot_files
 	variable snapshot_failed
@@ -451,18 +463,21 @@ proc guest::_snapshot_file {cmd} {
 		set key [list $cmd [exec sha256sum {*}$files] \
 			[exec [lindex $cmd 0] --version]]
 		dict set snapshot_files $cmd [file join $dir \
-			[string range [exec sha256sum << $key] 0 15].state]
+			[string range [exec sha256sum << $key] 0 15]]
 	}
 	return [dict get $snapshot_files $cmd]
 }
 
-# Save the ready guest as the snapshot FILE (written beside it, then
-# renamed, so no half of one is ever restored): paused while QEMU writes
-# its state, then on.
-proc guest::_save {file} {
+# Save the ready guest as the snapshot of path PATH: PATH, the addresses of
+# the pages the module is carried in by (guest::carry), ".state"; written
+# beside it, then renamed, so no half of one is ever restored and its pages
+# are always its own. Paused while QEMU writes its state, then on.
+proc guest::_save {path} {
+	variable xfer
+	set file $path[join [linsert $xfer 0 ""] -].state
 	file mkdir [file dirname $file]
 	# One snapshot a directory (a build's): the others are stale.
-	foreach old [glob -nocomplain -directory [file dirname $file] *.state *.xfer] {
+	foreach old [glob -nocomplain -directory [file dirname $file] *.state] {
 		file delete -force $old
 	}
 	set tmp $file.[pid].tmp
@@ -484,11 +499,6 @@ proc guest::_save {file} {
 	}
 	_monitor cont
 	if {$st eq "completed"} {
-		# The pages to carry the module in by are the saved guest's.
-		variable xfer
-		set f [open $file.xfer w]
-		puts $f $xfer
-		close $f
 		file rename -force $tmp $file
 	} else {
 		file delete -force $tmp
@@ -498,15 +508,14 @@ proc guest::_save {file} {
 	}
 }
 
-# Restore the snapshot of argv CMD (guest::_snapshot_file) and wait up to
-# SECS for the shell to answer; an error when the snapshot is not usable.
-proc guest::_restore {cmd secs} {
-	variable snapshot
-	set f [open $snapshot.xfer]
-	set offer [read $f 1000]
-	close $f
-	_set_xfer [string trim $offer]
-	_start $cmd [list -incoming "exec:cat $snapshot"]
+# Restore the snapshot FILE of argv CMD (guest::_save) and wait up to SECS
+# for the shell to answer; an error when the snapshot is not usable.
+proc guest::_restore {cmd secs file} {
+	if {![regexp {^[0-9a-f]{16}((?:-0x[0-9a-f]+)*)\.state$} [file tail $file] -> pages]} {
+		error "not a snapshot's name: [lab_escape [file tail $file]]"
+	}
+	_set_xfer [split [string trimleft $pages -] -]
+	_start $cmd [list -incoming "exec:cat $file"]
 	set t0 [clock milliseconds]
 	while {[regexp {inmigrate} [set st [_monitor "info status"]]]} {
 		if {[clock milliseconds] - $t0 > $secs * 1000} {

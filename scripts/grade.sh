@@ -20,6 +20,7 @@
 #   GRADE_KBUILD GRADE_KSRC (the kernel's trees), GRADE_REF (the reference
 #   build) and GRADE_RUN_ENV (the file of the runner's environment))
 #        grade.sh --check SUBMISSION   only check it, before make builds
+#        grade.sh --snapshot   make the graded guest's snapshot (make does)
 # Exit: 0 once grading finished (or the check passed), whatever the score;
 # 1 when the lab itself could not grade.
 set -eu
@@ -175,20 +176,19 @@ module_initramfs() {
 # $BOX. The run's own repro bundles would be written by the guest's side:
 # none (write_bundle makes the submission's on the host).
 run_tests() {
-	# With snapshots, the guest boots the lab's base and the runner carries
-	# the module in after each boot (guest::carry), with a snapshot of its
-	# own: saved by this run, restored for its reboots, never seen by
-	# another submission. Without, the module is in its initramfs.
+	# With snapshots, the guest is make grade's snapshot (save_snapshot),
+	# only read, and the runner carries the module in after each boot
+	# (guest::carry). Without, the module is in its initramfs.
 	if [ -n "${LAB_SNAPSHOT:-}" ]; then
-		initrd=$GRADE_REF/base.cpio module=$MODBUILD/ipclab.ko
+		initrd=$GRADE_REF/base.cpio module=$MODBUILD/ipclab.ko snapshot=$GRADE_REF/snapshot
+		mkdir -p "$snapshot"
 	else
-		initrd=$WORK/initramfs.cpio module=
+		initrd=$WORK/initramfs.cpio module='' snapshot=''
 		module_initramfs "$initrd"
 	fi
 	set -- env LAB_OUT="$BOX/run" LAB_MODDIR="$MODBUILD" LAB_MODSRC=/build LAB_REPRO=none \
-		LAB_SNAPSHOT="${LAB_SNAPSHOT:+$BOX/snapshot}" LAB_MODULE="$module" \
-		LAB_QEMU="$LAB_QEMU -kernel $KBUILD/arch/x86/boot/bzImage -initrd $initrd" \
-		expect "$TOP/runner/run.exp"
+		LAB_SNAPSHOT="$snapshot" LAB_SNAPSHOT_KEEP=1 LAB_MODULE="$module" \
+		LAB_QEMU="$(graded_qemu "$initrd")" expect "$TOP/runner/run.exp"
 	if [ "$UNSAFE_HOST_BUILD" = 1 ]; then
 		timeout $((GRADE_TIME + 120)) "$@"
 		return
@@ -202,15 +202,30 @@ run_tests() {
 		ro="$ro --ro $TOP/$f"
 	done
 	# The sandbox passes no environment through: its shell reads make's.
-	# Files up to 256 MB: the debug kernel's snapshot is about 110 MB.
 	# shellcheck disable=SC2086,SC2016 # one --ro per folder; $1: the sandbox's shell's
 	sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --ro "$MODBUILD" $ro \
-		--ro "$GRADE_RUN_ENV" --ro "$initrd" \
+		--ro "$GRADE_RUN_ENV" --ro "$initrd" ${snapshot:+--ro "$snapshot"} \
 		--rw "$BOX" "$BOX" --dev /dev/kvm --wall $((GRADE_TIME + 120)) \
-		--cpu $((2 * GRADE_TIME + 240)) --mem 8589934592 --fsize 268435456 \
+		--cpu $((2 * GRADE_TIME + 240)) --mem 8589934592 --fsize 67108864 \
 		--nproc 1024 -- sh -c '. "$1" && shift && exec "$@"' sh "$GRADE_RUN_ENV" \
 		env LAB_GRADE_NAME="$NAME" LAB_DEADLINE="$deadline" \
 		LAB_TOOL_WRAPPER="sh $TOP/scripts/sandbox.sh --ro $MODBUILD --wall 30 --" "$@"
+}
+
+# The QEMU argv of a graded guest: the lab's kernel, initramfs $1.
+graded_qemu() {
+	printf '%s' "$LAB_QEMU -kernel $KBUILD/arch/x86/boot/bzImage -initrd $1"
+}
+
+# make grade's snapshot of the graded guest, before any submission: booted
+# by the host from the lab's kernel and base initramfs, no module loaded
+# (LAB_BOOT_ONLY); every graded run restores it, read-only. A boot that
+# finds a valid one only restores it.
+save_snapshot() {
+	[ -n "${LAB_SNAPSHOT:-}" ] || return 0
+	LAB_OUT="$GRADE_REF/snapshot-boot" LAB_SNAPSHOT="$GRADE_REF/snapshot" LAB_BOOT_ONLY=1 \
+		LAB_MODULE='' LAB_QEMU="$(graded_qemu "$GRADE_REF/base.cpio")" expect "$TOP/runner/run.exp" ||
+		die "the graded guest's snapshot could not be made (hint: make test shows why the guest does not boot)"
 }
 
 # A value for a file the shell sources: in single quotes.
@@ -279,7 +294,7 @@ main() {
 		check_submission "${2:-}"
 		return
 	fi
-	check_submission "${1:-}"
+	[ "${1:-}" = --snapshot ] || check_submission "${1:-}"
 	# make built the kernel and the reference and resolved the run's
 	# environment (mk/grade.mk): its failure was the lab's, not the student's.
 	[ -f "${GRADE_RUN_ENV:-}" ] || GRADE_REF=""
@@ -288,6 +303,10 @@ main() {
 	# shellcheck source=/dev/null # written by make: export lines
 	. "$GRADE_RUN_ENV"
 	KBUILD=${GRADE_KBUILD:?} KSRC=${GRADE_KSRC:?} KEYDIR=${GRADE_REF##*/}
+	if [ "$1" = --snapshot ]; then
+		save_snapshot
+		return
+	fi
 	deadline=$(($(date +%s) + GRADE_TIME))
 	# $WORK: the host's own files (logs, the copy of the sources, the run's
 	# initramfs) and two directories the sandboxes write: build/
@@ -304,8 +323,6 @@ main() {
 	if build_module; then
 		say "module built, testing with PROFILE=$GRADE_PROFILE"
 		run_tests >"$WORK/run.log" 2>&1 || rc=$?
-		# Its snapshot served its reboots only (about 110 MB with debug).
-		rm -rf "$BOX/snapshot"
 	else
 		say "the module did not compile (BUILD_ERROR):"
 		grep -E '(^|: )(fatal )?error:|ERROR:|No rule to make' "$WORK/build.log" | head -n 10 | sed 's/^/  /'
