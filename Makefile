@@ -212,7 +212,7 @@ help:
 		DURATIONS "file of name<TAB>seconds lines that SHARD balances with [$(DURATIONS)]" \
 		DIRS "merge-results: the results/ directories of finished runs, space separated [$(DIRS)]" \
 		FAULTS "check-faults: all, or injected (only the faults injected at run time) [$(FAULTS)]" \
-		JOBS "positive integer: kernel build jobs, VMs at once for grade-all [$(JOBS)]" \
+		JOBS "positive integer: kernel build jobs, VMs at once for grade-all and (given here) make test [$(JOBS)]" \
 		CACHE_DIR "kernel sources and builds; not /, the home directory or the checkout [$(CACHE_DIR)]" \
 		OUT "where results and builds go; not empty, ., / or the home directory [$(OUT)]" \
 		V "0 quiet, 1 show the commands and the kernel build output [$(V)]" \
@@ -351,9 +351,14 @@ RUN_ENV = $(RUNNER_ENV) LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LA
 
 # The runner's status: 0 all passed, 1 some failed, 2 it could not run
 # (RUNNER_STATUS, mk/cli.mk).
+# make test JOBS=N: the tests on N guests at once, in SHARD's balanced
+# slices, merged into one result (scripts/jobs.sh). Only a JOBS the command
+# line gives: its default (the CPU count) is for builds, and a SHARD is one
+# slice already.
+TEST_JOBS = $(if $(and $(filter command line,$(origin JOBS)),$(if $(SHARD),,x)),$(JOBS),1)
 _test _selftests _suite: $(INITRAMFS) $(TSC_KHZ)
 	$(Q){ $(RESOLVE_ACCEL); } || exit 2; echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel"; \
-	$(RUN_ENV) LAB_OUT='$(RESULTS)' expect $(TOP)/runner/run.exp; \
+	$(RUN_ENV) sh $(TOP)/scripts/jobs.sh $(TEST_JOBS) '$(RESULTS)' expect $(TOP)/runner/run.exp; \
 	$(RUNNER_STATUS)
 
 _list:

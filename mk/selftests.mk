@@ -23,6 +23,7 @@ _selftests: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(SELFTESTS_INITRAMFS),
 _selftests: TESTDIRS = $(TOP)/suites/selftests
 # Its initramfs holds the module (the Makefile's RUN_MODULE: none carried).
 _selftests: RUN_MODULE =
+_selftests: TEST_JOBS = 1
 LINT_SH += $(TOP)/suites/selftests/timeout
 
 # Only directories the lab made (scripts/check-vars.sh marks them).

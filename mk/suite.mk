@@ -48,6 +48,7 @@ _suite: QEMU := $(subst -m 256M,-m 1G,$(subst -initrd $(INITRAMFS),-initrd $(SUI
 _suite: TESTDIRS = $(TOP)/suites/suite
 # Its initramfs holds the module (the Makefile's RUN_MODULE: none carried).
 _suite: RUN_MODULE =
+_suite: TEST_JOBS = 1
 # What suites/suite/suite.exp reads (the Makefile's RUNNER_ENV passes it).
 SUITE_LIST := $(SUITE_B)/list
 endif

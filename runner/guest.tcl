@@ -474,6 +474,9 @@ proc guest::_snapshot_file {cmd} {
 # are always its own. Paused while QEMU writes its state, then on.
 proc guest::_save {path} {
 	variable xfer
+	if {![llength $xfer]} {
+		error "the guest offered no pages to carry the module in by"
+	}
 	set file $path[join [linsert $xfer 0 ""] -].state
 	file mkdir [file dirname $file]
 	# One snapshot a directory (a build's): the others are stale.
@@ -511,8 +514,8 @@ proc guest::_save {path} {
 # Restore the snapshot FILE of argv CMD (guest::_save) and wait up to SECS
 # for the shell to answer; an error when the snapshot is not usable.
 proc guest::_restore {cmd secs file} {
-	if {![regexp {^[0-9a-f]{16}((?:-0x[0-9a-f]+)*)\.state$} [file tail $file] -> pages]} {
-		error "not a snapshot's name: [lab_escape [file tail $file]]"
+	if {![regexp {^[0-9a-f]{16}((?:-0x[0-9a-f]+)+)\.state$} [file tail $file] -> pages]} {
+		error "not a snapshot's name (KEY-PAGE...state): [lab_escape [file tail $file]]"
 	}
 	_set_xfer [split [string trimleft $pages -] -]
 	_start $cmd [list -incoming "exec:cat $file"]

@@ -250,6 +250,13 @@ check_runs() {
 		not_ok "the list of failures: $(tail -n 3 "$W/fail.log" | tr '\n' '|')"
 	grep -q '^ok 1 - chardev/' "$o/results.prev/results.tap" 2>/dev/null &&
 		ok "the previous run's results are kept as results.prev" || not_ok "no results.prev after a second run"
+	run jobs 1 test TESTS="xfail/*,chardev/write-read,chardev/poll" EXTRA_TESTS="$x" JOBS=2 OUT="$W/oj"
+	grep -q '^# JOBS=2: ' "$W/jobs.log" && grep -c '^# guest [12]: boot to shell' "$W/jobs.log" | grep -qx 2 &&
+		grep -q '^1\.\.3$' "$W/oj/results/results.tap" && grep -q '^not ok [0-9] - xfail/always # FAIL$' "$W/jobs.log" &&
+		grep -q '^# FAIL    xfail/always: deliberate failure' "$W/jobs.log" &&
+		tail -n 1 "$W/jobs.log" | grep -qx '2 passed, 1 failed' &&
+		ok "JOBS=2: two guests, one TAP stream of the three tests, the failure listed, exit 1" ||
+		not_ok "JOBS=2: $(grep -v '^ok' "$W/jobs.log" | tail -n 4 | tr '\n' '|')"
 	run build 2 test TESTS=chardev/write-read MODULE_DIR="$W/badmod" OUT="$W/o-bad"
 	run shard 0 test TESTS="$t" SHARD=2/2 OUT="$o" && cp -r "$o/results" "$W/r612-2"
 	run empty 0 test TESTS='lifecycle/*' SHARD=3/3 OUT="$o" &&
