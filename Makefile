@@ -342,9 +342,11 @@ LAB_SCALE := $(if $(filter debug,$(PROFILE)),2,1)
 # the module leaves valid) and carries RUN_MODULE in after the boot or the
 # restore (guest::carry); SNAPSHOT=0 boots the initramfs that holds it.
 RUN_MODULE = $(if $(filter 1,$(SNAPSHOT)),$(MODULE_KO))
+# One snapshot a directory: make selftests and make suite keep theirs apart.
+SNAPSHOT_DIR = $(B)/snapshot
 RUN_QEMU = $(if $(RUN_MODULE),$(subst -initrd $(INITRAMFS),-initrd $(BASE_CPIO),$(QEMU)),$(QEMU))
 RUN_ENV = $(RUNNER_ENV) LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LAB_SCALE=$(LAB_SCALE) \
-	LAB_SNAPSHOT='$(if $(filter 1,$(SNAPSHOT)),$(B)/snapshot)' LAB_ISOLATE='$(ISOLATE)' \
+	LAB_SNAPSHOT='$(if $(filter 1,$(SNAPSHOT)),$(SNAPSHOT_DIR))' LAB_ISOLATE='$(ISOLATE)' \
 	LAB_MODULE='$(RUN_MODULE)' LAB_MODARGS='$(MODULE_ARGS)' LAB_VMLINUX='$(KBUILD)/vmlinux' LAB_KSRC='$(KSRC)' \
 	LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' \
 	LAB_QEMU="$(RUN_QEMU) -accel $$accel"

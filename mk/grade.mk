@@ -62,8 +62,8 @@ check-grade: deps
 GRADE_REF := $(O)/grade-reference/$(notdir $(KBUILD))
 # What a graded guest boots: the reference build's initramfs without the
 # reference module (none of its bytes may reach a submission's guest, whose
-# kernel runs the submission, nor its repro bundle); each run appends the
-# submission's module.
+# kernel runs the submission, nor its repro bundle); each run carries the
+# submission's module in after restoring its snapshot, or appends it.
 GRADE_BASE := $(GRADE_REF)/base.cpio
 GRADE_RUN_ENV := $(O)/grade-run.env
 GRADE_BUILD_ENV = GRADE_KBUILD='$(KBUILD)' GRADE_KSRC='$(KSRC)' GRADE_REF='$(GRADE_REF)' \
@@ -71,11 +71,11 @@ GRADE_BUILD_ENV = GRADE_KBUILD='$(KBUILD)' GRADE_KSRC='$(KSRC)' GRADE_REF='$(GRA
 
 # The reference build, in an OUT of its own: the module (whose imports on
 # this kernel, one symbol a line, are the base of what a submission may
-# import, module/allowed-symbols) and the lab's initramfs, to which each
-# submission's run and repro bundle append its module. Its own make decides
-# what is stale.
+# import, module/allowed-symbols) and the lab's base initramfs, which each
+# submission's run and repro bundle boot. Its own make decides what is
+# stale.
 $(GRADE_REF)/reference-imports: $(BZIMAGE) FORCE
-	+$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile module initramfs \
+	+$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile module $(GRADE_BASE) \
 		OUT='$(O)/grade-reference' MODULE_DIR='$(TOP)/module' MODULE_PREBUILT=
 	$(Q)nm -u $(GRADE_REF)/module/ipclab.ko | sed -n 's/^ *U //p' >$@.tmp
 	$(Q)mv $@.tmp $@

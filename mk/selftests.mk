@@ -24,6 +24,7 @@ _selftests: TESTDIRS = $(TOP)/suites/selftests
 # Its initramfs holds the module (the Makefile's RUN_MODULE: none carried).
 _selftests: RUN_MODULE =
 _selftests: TEST_JOBS = 1
+_selftests: SNAPSHOT_DIR = $(B)/snapshot-selftests
 LINT_SH += $(TOP)/suites/selftests/timeout
 
 # Only directories the lab made (scripts/check-vars.sh marks them).

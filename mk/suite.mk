@@ -49,6 +49,7 @@ _suite: TESTDIRS = $(TOP)/suites/suite
 # Its initramfs holds the module (the Makefile's RUN_MODULE: none carried).
 _suite: RUN_MODULE =
 _suite: TEST_JOBS = 1
+_suite: SNAPSHOT_DIR = $(SUITE_B)/snapshot
 # What suites/suite/suite.exp reads (the Makefile's RUNNER_ENV passes it).
 SUITE_LIST := $(SUITE_B)/list
 endif

@@ -19,8 +19,8 @@
 #define HUGE_PAGE (2UL << 20)
 #define MAX_PAGES 8
 /* A pagemap entry: bit 63 "present", bits 0-54 the page frame number. */
-#define PM_PRESENT (1ULL << 63)
-#define PM_PFN_MASK ((1ULL << 55) - 1)
+#define PM_PRESENT 0x8000000000000000ULL
+#define PM_PFN_MASK 0x007fffffffffffffULL
 
 static int fail(const char *what)
 {

@@ -115,6 +115,14 @@ proc guest::how {} {
 	return $how
 }
 
+# 1 when the last boot was restored from a snapshot or saved one.
+proc guest::saved {} {
+	variable how
+	variable snapshot
+	return [expr {$how eq "restored" || ($snapshot ne "" &&
+		[file isfile [_state_file $snapshot]])}]
+}
+
 # Wait for RE on the shell until the test's deadline (testcase::deadline);
 # watch the console meanwhile. Returns the output before the match, with \r
 # removed; the first subexpression goes to the caller's variable VAR.
@@ -468,16 +476,23 @@ proc guest::_snapshot_file {cmd} {
 	return [dict get $snapshot_files $cmd]
 }
 
-# Save the ready guest as the snapshot of path PATH: PATH, the addresses of
-# the pages the module is carried in by (guest::carry), ".state"; written
-# beside it, then renamed, so no half of one is ever restored and its pages
-# are always its own. Paused while QEMU writes its state, then on.
+# The snapshot file of path PATH (guest::_snapshot_file) for this boot:
+# PATH, the addresses of the pages the module is carried in by
+# (guest::carry), ".state".
+proc guest::_state_file {path} {
+	variable xfer
+	return $path[join [linsert $xfer 0 ""] -].state
+}
+
+# Save the ready guest as the snapshot of path PATH: written beside it, then
+# renamed, so no half of one is ever restored and its pages are always its
+# own. Paused while QEMU writes its state, then on.
 proc guest::_save {path} {
 	variable xfer
 	if {![llength $xfer]} {
 		error "the guest offered no pages to carry the module in by"
 	}
-	set file $path[join [linsert $xfer 0 ""] -].state
+	set file [_state_file $path]
 	file mkdir [file dirname $file]
 	# One snapshot a directory (a build's): the others are stale.
 	foreach old [glob -nocomplain -directory [file dirname $file] *.state] {
@@ -578,16 +593,17 @@ proc guest::_carry {src dst} {
 	variable xfer
 	variable xfer_page
 	variable qemu_pid
-	set size [file size $src]
+	set f [open $src rb]
+	set data [read $f]
+	close $f
+	set size [string length $data]
 	if {![llength $xfer]} {
-		error "the guest offered no pages for it (rootfs/lab-xfer.c)"
+		error "the guest offered no pages for it (rootfs/lab-xfer.c; the kernel\
+			needs CONFIG_HUGETLBFS and CONFIG_PROC_PAGE_MONITOR)"
 	}
 	if {$size > [llength $xfer] * $xfer_page} {
 		error "it is $size bytes, more than the [expr {[llength $xfer] * 2}] MB the lab carries"
 	}
-	set f [open $src rb]
-	set data [read $f]
-	close $f
 	set mem [open /proc/$qemu_pid/mem {WRONLY BINARY}]
 	set code [catch {
 		for {set off 0; set i 0} {$off < $size} {incr off $xfer_page; incr i} {
@@ -607,12 +623,25 @@ proc guest::_carry {src dst} {
 	if {$code} {
 		return -options $opts $err
 	}
-	set sum [lindex [exec md5sum < $src] 0]
+	# The bytes written, hashed by the host.
+	set md5 [open |md5sum r+]
+	fconfigure $md5 -translation binary
+	puts -nonewline $md5 $data
+	chan close $md5 write
+	set sum [lindex [read $md5] 0]
+	close $md5
 	set out [lab_run "head -c $size /dev/hugepages/xfer >$dst && md5sum <$dst || echo failed"]
 	if {![regexp {^([0-9a-f]{32}) } $out -> got] || $got ne $sum} {
 		error "it did not arrive whole (the guest's md5sum:\
 			[lab_escape [string map {\n " "} $out]]; the host's: $sum)"
 	}
+}
+
+# Give the pages back to the guest's kernel: the tests see the huge page
+# pool as the kernel had it (none), whether a module was carried or not. A
+# restore brings them back.
+proc guest::release_xfer {} {
+	lab_run "rm -f /dev/hugepages/xfer; echo 0 >/proc/sys/vm/nr_hugepages; umount /dev/hugepages"
 }
 
 # guest::stop ?-kill?: stop QEMU: the guest, while it answers, reboots

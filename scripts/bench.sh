@@ -145,6 +145,13 @@ main() {
 		echo $(($(now_ms) - t0)) >>"$OUTDIR/suite.ms"
 	done
 	suite_ms=$(median <"$OUTDIR/suite.ms")
+	echo "bench: warm make test JOBS=2, full suite on two guests ($SUITE_RUNS runs)"
+	: >"$OUTDIR/jobs2.ms"
+	for i in $(seq "$SUITE_RUNS"); do
+		t0=$(now_ms)
+		lab "$@" JOBS=2 OUT="$OUTDIR/suite" >"$log" 2>&1 || die "make test JOBS=2 failed (log: $log)"
+		echo $(($(now_ms) - t0)) >>"$OUTDIR/jobs2.ms"
+	done
 	ntests=$(tclsh "$TOP/runner/query.tcl" tests "$OUTDIR/suite/results" | grep -c '	PASS	')
 	# Booting once per test: each test pays a boot on top of the suite.
 	per_test_ms=$((suite_ms + ntests * boot_ms))
@@ -156,7 +163,9 @@ main() {
 		die "make test failed (log: $log)"
 	: >"$OUTDIR/edit.ms"
 	for i in $(seq "$SUITE_RUNS"); do
-		touch "$OUTDIR/module/chardev.c"
+		# A real edit: the file's content changes (make module copies and
+		# recompiles only a file whose content did).
+		echo "/* bench edit $i */" >>"$OUTDIR/module/chardev.c"
 		t0=$(now_ms)
 		lab "$@" TESTS=chardev/write-read MODULE_DIR="$OUTDIR/module" OUT="$OUTDIR/edit" >"$log" 2>&1 ||
 			die "make test failed (log: $log)"
@@ -209,7 +218,7 @@ main() {
   "module_edit_s": $edit_s,
   "edit_to_results_s": $(spread "$OUTDIR/edit.ms"),
   "warm_suite_spread_s": $(spread "$OUTDIR/suite.ms"),
-  "suite_jobs2_s": null,
+  "suite_jobs2_s": $(spread "$OUTDIR/jobs2.ms"),
   "grade_pass_s": null,
   "grade_per_min": null,
   "cold_test_s": null,
@@ -228,7 +237,7 @@ $(printf '%-40s %-10s %s\n' figure measured goal \
 	"warm make test, $ntests tests" "$suite_s s" '<= 10 s' \
 	'  booting once per test (estimated)' "$per_test_s s" ">= 5x the suite (${speedup}x)" \
 	'module edit -> new results' "$edit_s s" '<= 3 s' \
-	'warm make test, JOBS=2' 'not yet' '<= 7 s' \
+	'warm make test, JOBS=2' "$(ms_to_s "$(median <"$OUTDIR/jobs2.ms")") s" '<= 7 s' \
 	'grading, passing submission' 'not yet' '<= 20 s' \
 	'cold make test after make deps' 'not yet' '<= 4 min')
 

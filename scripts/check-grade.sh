@@ -330,8 +330,19 @@ main() {
 	else
 		not_ok "files changed outside OUT: ${changed:-no kernel build dir to check}"
 	fi
+	snap=$(ls "$GRADE_OUT"/grade-reference/*/snapshot/*.state 2>/dev/null)
+	snap0=$(stat -c %i.%Y.%s "$snap" 2>/dev/null)
 	check_repro
 	check_hidden "$subs/reference"
+	# The graded guests were restored from the one snapshot the host made,
+	# which no run replaced (the next make grade only restored it too).
+	log=$GRADE_OUT/grade-work/$(id_of reference)/run.log
+	if [ -n "$snap0" ] && [ "$(stat -c %i.%Y.%s "$snap" 2>/dev/null)" = "$snap0" ] &&
+		grep -q '^# boot to shell: [0-9]* ms (restored)$' "$log"; then
+		ok "graded guests restore the host's snapshot, which no run changed ($(basename "$snap"))"
+	else
+		not_ok "the grading snapshot: '${snap:-none}' ($snap0), reference's boot: $(grep '^# boot to shell' "$log" 2>/dev/null | head -n 1)"
+	fi
 	check_gradescope "$subs/reference"
 
 	# The assignment's points table is the testcases' own.
