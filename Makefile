@@ -351,13 +351,13 @@ RUN_ENV = $(RUNNER_ENV) LAB_SUITE='$(KNAME)-$(PROFILE)' LAB_APPEND="$$append" LA
 	LAB_MODDIR='$(patsubst %/,%,$(dir $(MODULE_KO)))' LAB_MODSRC='$(abspath $(MODULE_DIR))' \
 	LAB_QEMU="$(RUN_QEMU) -accel $$accel"
 
-# The runner's status: 0 all passed, 1 some failed, 2 it could not run
-# (RUNNER_STATUS, mk/cli.mk).
 # make test JOBS=N: the tests on N guests at once, in SHARD's balanced
 # slices, merged into one result (scripts/jobs.sh). Only a JOBS the command
 # line gives: its default (the CPU count) is for builds, and a SHARD is one
 # slice already.
 TEST_JOBS = $(if $(and $(filter command line,$(origin JOBS)),$(if $(SHARD),,x)),$(JOBS),1)
+# The runner's status: 0 all passed, 1 some failed, 2 it could not run
+# (RUNNER_STATUS, mk/cli.mk).
 _test _selftests _suite: $(INITRAMFS) $(TSC_KHZ)
 	$(Q){ $(RESOLVE_ACCEL); } || exit 2; echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel"; \
 	$(RUN_ENV) sh $(TOP)/scripts/jobs.sh $(TEST_JOBS) '$(RESULTS)' expect $(TOP)/runner/run.exp; \

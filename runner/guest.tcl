@@ -641,7 +641,8 @@ proc guest::_carry {src dst} {
 # pool as the kernel had it (none), whether a module was carried or not. A
 # restore brings them back.
 proc guest::release_xfer {} {
-	lab_run "rm -f /dev/hugepages/xfer; echo 0 >/proc/sys/vm/nr_hugepages; umount /dev/hugepages"
+	lab_run "{ rm -f /dev/hugepages/xfer; echo 0 >/proc/sys/vm/nr_hugepages;\
+		umount /dev/hugepages; } 2>/dev/null; true"
 }
 
 # guest::stop ?-kill?: stop QEMU: the guest, while it answers, reboots
