@@ -87,6 +87,24 @@ distro_kernel() {
 	return 1
 }
 
+# A bar chart (SVG, gnuplot) of the "name<TAB>seconds" lines of $1, longest
+# first, into $2: where a suite of $3 tests and $4 s spends its time.
+chart() {
+	gnuplot <<GNUPLOT || die "gnuplot could not draw $2"
+set terminal svg size $(($3 * 9 + 160)),640 noenhanced font "sans,10"
+set output "$2"
+set datafile separator "\t"
+set title "make test: each test's duration ($3 tests, $4 s in all, one guest)"
+set ylabel "seconds"
+set xtics rotate by 90 right font "sans,7"
+set yrange [0:*]
+set style fill solid 0.8
+set boxwidth 0.8
+unset key
+plot "$1" using 0:2:xtic(1) with boxes
+GNUPLOT
+}
+
 field() {
 	awk -v k="$1" '$1 == k { print $2; exit }' "$OUTDIR/mechanisms.txt"
 }
@@ -145,6 +163,11 @@ main() {
 		echo $(($(now_ms) - t0)) >>"$OUTDIR/suite.ms"
 	done
 	suite_ms=$(median <"$OUTDIR/suite.ms")
+	ntests=$(tclsh "$TOP/runner/query.tcl" tests "$OUTDIR/suite/results" | grep -c '	PASS	')
+	echo "bench: each test's duration in the last suite: $OUTDIR/durations.svg"
+	tclsh "$TOP/runner/durations.tcl" "$OUTDIR/suite/results/results.model" |
+		sort -t '	' -k 2,2 -g -r >"$OUTDIR/durations.tsv"
+	chart "$OUTDIR/durations.tsv" "$OUTDIR/durations.svg" "$ntests" "$(ms_to_s "$suite_ms")"
 	echo "bench: warm make test JOBS=2, full suite on two guests ($SUITE_RUNS runs)"
 	: >"$OUTDIR/jobs2.ms"
 	for i in $(seq "$SUITE_RUNS"); do
@@ -152,7 +175,6 @@ main() {
 		lab "$@" JOBS=2 OUT="$OUTDIR/suite" >"$log" 2>&1 || die "make test JOBS=2 failed (log: $log)"
 		echo $(($(now_ms) - t0)) >>"$OUTDIR/jobs2.ms"
 	done
-	ntests=$(tclsh "$TOP/runner/query.tcl" tests "$OUTDIR/suite/results" | grep -c '	PASS	')
 	# Booting once per test: each test pays a boot on top of the suite.
 	per_test_ms=$((suite_ms + ntests * boot_ms))
 
@@ -218,6 +240,7 @@ main() {
   "module_edit_s": $edit_s,
   "edit_to_results_s": $(spread "$OUTDIR/edit.ms"),
   "warm_suite_spread_s": $(spread "$OUTDIR/suite.ms"),
+  "durations_chart": "$OUTDIR/durations.svg",
   "suite_jobs2_s": $(spread "$OUTDIR/jobs2.ms"),
   "grade_pass_s": null,
   "grade_per_min": null,

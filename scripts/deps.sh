@@ -8,14 +8,15 @@ set -eu
 # kmod: modinfo for module checks; python3-yaml: check-ci-templates;
 # parallel, patch: make grade-all, check-grade; libpopt-dev (static libpopt,
 # for mqueue) and rsync (kselftest's install): make selftests;
-# bubblewrap: the sandbox that builds a graded submission.
+# bubblewrap: the sandbox that builds a graded submission; gnuplot-nox:
+# make bench's chart of the tests' durations.
 # KERNELS: the Debian kernel sources make deps installs (KERNEL_VERSION).
 KERNELS="6.12 6.1"
 PACKAGES="qemu-system-x86 busybox-static expect tcl
 $(for v in $KERNELS; do printf 'linux-source-%s ' "$v"; done)
 make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio lz4 xz-utils kmod
 musl-tools sparse shellcheck python3-yaml
-parallel patch libpopt-dev rsync bubblewrap"
+parallel patch libpopt-dev rsync bubblewrap gnuplot-nox"
 
 # One dpkg-query for all (every make test asks: a query a package took
 # 0.7 s in all).
