@@ -50,8 +50,11 @@ main() {
 		head -c $(($(wc -c <"$s") / 2)) "$s" >"$s.half" && mv "$s.half" "$s"
 	fi
 	b=$(run)
+	# The cold boot's own snapshot: its pages, and so its name, may differ.
+	s=$(snapshot)
 	case "$b" in
-	cold*) grep -aq 'snapshot not usable' "$out/results/console.log" && [ "$(wc -c <"$s")" -gt 1000000 ]; r=$? ;;
+	cold*) grep -aq 'snapshot not usable' "$out/results/console.log" && [ -n "$s" ] &&
+		[ "$(wc -c <"$s")" -gt 1000000 ]; r=$? ;;
 	*) r=1 ;;
 	esac
 	check "$r" "a damaged snapshot is not used: a cold boot, which saves a whole one ($b)"
