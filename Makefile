@@ -46,8 +46,8 @@ TOP := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
 O := $(abspath $(OUT))
 Q := $(if $(filter 1,$(V)),,@)
 
-ifeq ($(filter $(PROFILE),min debug),)
-$(error ipclab: PROFILE='$(PROFILE)' is not one of: min debug (hint: PROFILE=debug))
+ifeq ($(filter $(PROFILE),min grade debug),)
+$(error ipclab: PROFILE='$(PROFILE)' is not one of: min grade debug (hint: PROFILE=debug))
 endif
 
 # --- The kernel: Debian's source (or KERNEL_SRC), tinyconfig + fragments ----
@@ -58,8 +58,8 @@ endif
 # own folders, not EXTRA_TESTS: hidden tests run on the lab's kernel).
 FRAGMENTS := $(addprefix $(TOP)/kernel-config/,base.config ipc.config suites.config) \
 	$(sort $(wildcard $(TOP)/testcases/*/config))
-ifeq ($(PROFILE),debug)
-FRAGMENTS += $(TOP)/kernel-config/debug.config
+ifneq ($(filter grade debug,$(PROFILE)),)
+FRAGMENTS += $(TOP)/kernel-config/$(PROFILE).config
 endif
 
 ifneq ($(KERNEL_SRC),)
@@ -139,7 +139,7 @@ CMDLINE += panic_on_warn=0
 CMDLINE += ignore_loglevel
 # No PS/2 keyboard or mouse to probe: faster boot.
 CMDLINE += i8042.nokbd i8042.noaux
-ifeq ($(PROFILE),debug)
+ifneq ($(filter grade debug,$(PROFILE)),)
 # kmemleak prints each leaked object on the console, where the runner sees it.
 CMDLINE += kmemleak.verbose=1
 # Soft lockups reported after 10 s instead of 20.
@@ -198,7 +198,7 @@ help:
 	@printf '  %-17s %s\n' \
 		KERNEL_VERSION "Debian kernel source X.Y to build: $(MATRIX_VERSIONS) installed, make deps installs $(shell sh $(TOP)/scripts/deps.sh --kernels) [$(KERNEL_VERSION)]" \
 		KERNEL_SRC "a kernel tree to build instead (git checkout, bisect); empty: KERNEL_VERSION [$(KERNEL_SRC)]" \
-		PROFILE "min (small, fast) or debug (KASAN, lockdep, kmemleak, UBSAN...; budgets x2) [$(PROFILE)]" \
+		PROFILE "min (small, fast), grade (the grader's: KFENCE, kmemleak, UBSAN...) or debug (KASAN, lockdep too; budgets x2) [$(PROFILE)]" \
 		ACCEL "kvm, tcg, or auto (KVM if a probe boot reaches user space) [$(ACCEL)]" \
 		TESTS "globs over test names, several separated by spaces or commas; each must match [$(TESTS)]" \
 		MODULE_DIR "directory of .c/.h files built as the module under test [$(MODULE_DIR)]" \

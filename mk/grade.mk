@@ -28,9 +28,9 @@ ALLOW_SYMBOLS ?=
 # What a student sees of the hidden tests (EXTRA_TESTS) in report.md and
 # results.json: verdict (a line each, no name or details) or none (their sum).
 HIDDEN ?= verdict
-# Grading uses the debug kernel (KASAN, lockdep, kmemleak, traces with
-# file:line) unless PROFILE is given.
-GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),debug)
+# Grading uses the grading kernel (KFENCE, kmemleak, UBSAN, traces with
+# file:line; kernel-config/grade.config) unless PROFILE is given.
+GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),grade)
 GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
 	GRADE_PROFILE='$(GRADE_PROFILE)' GRADE_EXTRA='$(abspath $(EXTRA_TESTS))' \
 	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)' \

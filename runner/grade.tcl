@@ -265,6 +265,14 @@ proc grade::report {dir results seed} {
 			append text [_md_block [_md_cut [string map $strip $log] 200]] \n
 		}
 	}
+	# The grading kernel has no KASAN or lockdep (kernel-config/grade.config):
+	# the debug kernel says more of a failure, at a few times the cost.
+	set ran [lsearch -not -exact -index 0 [dict keys $groups] BUILD_ERROR]
+	if {$ran >= 0 && "kasan" ni [env_or LAB_DETECTORS ""]} {
+		append text "\nThis grade ran on the grading kernel (KFENCE, kmemleak, UBSAN).\
+			KASAN and lockdep may say more of a failure:\
+			`make test MODULE_DIR=<your directory> PROFILE=debug`.\n"
+	}
 	append text "\nTotal: $score/$max\n"
 	results::write_file $dir/report.md [lab_escape $text]
 	return [list $score $max]

@@ -580,16 +580,23 @@ proc guest::_hva {gpa} {
 	return ""
 }
 
-# Carry the host's file SRC into the guest as DST (a plain path); an error
-# that says why when it cannot.
+# guest::carry SRC DST: write the host's file SRC (the module under test;
+# none if empty) to the guest's DST (a plain path) through the pages
+# lab-xfer offered, then give the pages back to the guest's kernel, in one
+# round trip: the tests see the huge page pool as the kernel had it (none).
+# A restore brings the pages back. An error that says why when it cannot.
 proc guest::carry {src dst} {
-	if {[catch {_carry $src $dst} err]} {
+	set release "{ rm -f /dev/hugepages/xfer; echo 0 >/proc/sys/vm/nr_hugepages;\
+		umount /dev/hugepages; } 2>/dev/null; true"
+	if {$src eq ""} {
+		lab_run $release
+	} elseif {[catch {_carry $src $dst $release} err]} {
 		error "the module could not be carried into the guest: $err\
 			(hint: SNAPSHOT=0 boots an initramfs that holds it)"
 	}
 }
 
-proc guest::_carry {src dst} {
+proc guest::_carry {src dst then} {
 	variable xfer
 	variable xfer_page
 	variable qemu_pid
@@ -630,19 +637,11 @@ proc guest::_carry {src dst} {
 	chan close $md5 write
 	set sum [lindex [read $md5] 0]
 	close $md5
-	set out [lab_run "head -c $size /dev/hugepages/xfer >$dst && md5sum <$dst || echo failed"]
+	set out [lab_run "head -c $size /dev/hugepages/xfer >$dst && md5sum <$dst || echo failed; $then"]
 	if {![regexp {^([0-9a-f]{32}) } $out -> got] || $got ne $sum} {
 		error "it did not arrive whole (the guest's md5sum:\
 			[lab_escape [string map {\n " "} $out]]; the host's: $sum)"
 	}
-}
-
-# Give the pages back to the guest's kernel: the tests see the huge page
-# pool as the kernel had it (none), whether a module was carried or not. A
-# restore brings them back.
-proc guest::release_xfer {} {
-	lab_run "{ rm -f /dev/hugepages/xfer; echo 0 >/proc/sys/vm/nr_hugepages;\
-		umount /dev/hugepages; } 2>/dev/null; true"
 }
 
 # guest::stop ?-kill?: stop QEMU: the guest, while it answers, reboots

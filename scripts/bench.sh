@@ -6,8 +6,9 @@
 # Environment (from the Makefile): BENCH_QEMU (QEMU argv with -accel,
 # -kernel and -initrd), BENCH_APPEND (kernel command line), BENCH_ACCEL,
 # BENCH_CACHE (where Debian's cloud kernel is kept), BENCH_MODULE (the
-# module's sources), RUNS (boots, default 5), SUITE_RUNS (full suites and
-# module edits, default 3).
+# module's sources), RUNS (boots, default 5), SUITE_RUNS (full suites,
+# module edits and gradings, default 3), GRADE_CLASS (copies of the module
+# graded by grade-all, default 4).
 set -eu
 
 die() {
@@ -39,6 +40,25 @@ boot_line() {
 
 lab() {
 	make -C "$TOP" --no-print-directory test "$@"
+}
+
+# make grade or grade-all (TARGET) with bench's make arguments, on the
+# grading profile (the last PROFILE= given wins).
+grade_lab() {
+	target=$1
+	shift
+	make -C "$TOP" --no-print-directory "$target" "$@" PROFILE=grade
+}
+
+# make grade of the reference module (bench's make arguments "$@"), which
+# must score full.
+grade_reference() {
+	grade_lab grade "$@" SUBMISSION="$BENCH_MODULE" OUT="$OUTDIR/grade" >"$log" 2>&1 ||
+		die "make grade failed (log: $log)"
+	total=$(sed -n 's/^Total: \([0-9]*\/[0-9]*\)$/\1/p' "$log" | tail -n 1)
+	if [ -z "$total" ] || [ "${total%/*}" != "${total#*/}" ]; then
+		die "the reference module did not score full: ${total:-no total} (log: $log)"
+	fi
 }
 
 ms_to_s() {
@@ -115,6 +135,7 @@ main() {
 	TOP=$(cd "$(dirname "$0")/.." && pwd)
 	RUNS=${RUNS:-5}
 	SUITE_RUNS=${SUITE_RUNS:-3}
+	GRADE_CLASS=${GRADE_CLASS:-4}
 	rm -rf "$OUTDIR"
 	mkdir -p "$OUTDIR"
 	log=$OUTDIR/bench.log
@@ -197,6 +218,30 @@ main() {
 	done
 	edit_ms=$(median <"$OUTDIR/edit.ms")
 
+	echo "bench: make grade, the reference module as a passing submission ($SUITE_RUNS runs)"
+	: >"$OUTDIR/grade.ms"
+	# The first builds the grading kernel's reference and snapshot.
+	grade_reference "$@"
+	for i in $(seq "$SUITE_RUNS"); do
+		t0=$(now_ms)
+		grade_reference "$@"
+		echo $(($(now_ms) - t0)) >>"$OUTDIR/grade.ms"
+	done
+	echo "bench: make grade-all JOBS=2, $GRADE_CLASS copies of the reference"
+	rm -rf "$OUTDIR/class"
+	for i in $(seq "$GRADE_CLASS"); do
+		mkdir -p "$OUTDIR/class/student$i"
+		cp "$BENCH_MODULE"/*.c "$BENCH_MODULE"/*.h "$OUTDIR/class/student$i/"
+	done
+	t0=$(now_ms)
+	grade_lab grade-all "$@" SUBMISSIONS="$OUTDIR/class" JOBS=2 OUT="$OUTDIR/grade" >"$log" 2>&1 ||
+		die "make grade-all failed (log: $log)"
+	class_ms=$(($(now_ms) - t0))
+	# Every student scored full (summary.csv: name,id,score,max,...).
+	[ "$(awk -F, 'NR > 1 && $3 != "" && $3 == $4' "$OUTDIR/grade/grade/summary.csv" | wc -l)" = "$GRADE_CLASS" ] ||
+		die "a copy of the reference did not score full ($OUTDIR/grade/grade/summary.csv)"
+	per_min=$(awk -v n="$GRADE_CLASS" -v ms="$class_ms" 'BEGIN { printf "%.1f", n * 60000 / ms }')
+
 	echo "bench: the mechanisms, inside the guest"
 	rm -f "$OUTDIR/mechanisms.txt"
 	LAB_BENCH=$OUTDIR/mechanisms.txt lab "$@" EXTRA_TESTS="$TOP/suites/bench" \
@@ -244,8 +289,9 @@ main() {
   "warm_suite_spread_s": $(spread "$OUTDIR/suite.ms"),
   "durations_chart": "$OUTDIR/durations.svg",
   "suite_jobs2_s": $(spread "$OUTDIR/jobs2.ms"),
-  "grade_pass_s": null,
-  "grade_per_min": null,
+  "grade_pass_s": $(spread "$OUTDIR/grade.ms"),
+  "grade_per_min": $per_min,
+  "grade_class": $GRADE_CLASS,
   "cold_test_s": null,
   "mechanisms": {
 ${mech%,
@@ -263,7 +309,8 @@ $(printf '%-40s %-10s %s\n' figure measured goal \
 	'  booting once per test (estimated)' "$per_test_s s" ">= 5x the suite (${speedup}x)" \
 	'module edit -> new results' "$edit_s s" '<= 3 s' \
 	'warm make test, JOBS=2' "$(ms_to_s "$(median <"$OUTDIR/jobs2.ms")") s" '<= 7 s' \
-	'grading, passing submission' 'not yet' '<= 20 s' \
+	'grading, passing submission' "$(ms_to_s "$(median <"$OUTDIR/grade.ms")") s" '<= 20 s' \
+	"grade-all JOBS=2, $GRADE_CLASS submissions" "$per_min/min" '>= 6/min' \
 	'cold make test after make deps' 'not yet' '<= 4 min')
 
 mechanism (guest, $BENCH_ACCEL)                   per call

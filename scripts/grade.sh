@@ -38,6 +38,9 @@ BUILD_WALL_S=300
 BUILD_CPU_S=240
 BUILD_AS_BYTES=4294967296
 BUILD_FSIZE_BYTES=33554432
+# Files compiled at once: the 15 of the reference in 10.0 s one at a time,
+# 4.6 s two at a time (2 cores, min kernel; 9.7 and 5.4 s on the grading one).
+BUILD_JOBS=$(nproc)
 # The biggest module the runner carries into a restored guest: the 4 huge
 # pages rootfs/init offers (a bigger one boots cold, in the initramfs).
 CARRY_MAX_BYTES=8388608
@@ -100,7 +103,7 @@ build_module() {
 	elif [ "$UNSAFE_HOST_BUILD" = 1 ]; then
 		cp "$WORK/src"/* "$MODBUILD/"
 		timeout "$BUILD_WALL_S" prlimit --cpu="$BUILD_CPU_S" --as="$BUILD_AS_BYTES" \
-			--fsize="$BUILD_FSIZE_BYTES" make -s -C "$KBUILD" M="$MODBUILD" modules \
+			--fsize="$BUILD_FSIZE_BYTES" make -s -j"$BUILD_JOBS" -C "$KBUILD" M="$MODBUILD" modules \
 			>"$WORK/build.raw" 2>&1 || rc=$?
 	else
 		# shellcheck disable=SC2016 # $1, $2: the sandbox's shell expands them
@@ -108,8 +111,8 @@ build_module() {
 			--tmpfs /build "$BUILD_TMPFS_BYTES" --rw "$MODBUILD" /out \
 			--wall "$BUILD_WALL_S" --cpu "$BUILD_CPU_S" --mem "$BUILD_AS_BYTES" \
 			--fsize "$BUILD_FSIZE_BYTES" -- sh -c 'cp "$1"/* /build/ &&
-				make -s -C "$2" M=/build modules && cp /build/ipclab.ko /out/' \
-			sh "$WORK/src" "$KBUILD" >"$WORK/build.raw" 2>&1 || rc=$?
+				make -s -j"$3" -C "$2" M=/build modules && cp /build/ipclab.ko /out/' \
+			sh "$WORK/src" "$KBUILD" "$BUILD_JOBS" >"$WORK/build.raw" 2>&1 || rc=$?
 	fi
 	[ "$rc" -ne 124 ] || echo "grade: the build took more than $BUILD_WALL_S s" >>"$WORK/build.raw"
 	sed -e "s|/build/||g" -e "s|$MODBUILD/||g" -e "/^make\[[0-9]*\]: \*\*\*/d" "$WORK/build.raw" |
@@ -292,7 +295,7 @@ check_submission() {
 }
 
 main() {
-	: "${TOP:?}" "${GRADE_OUT:?}" "${GRADE_TIME:=900}" "${GRADE_PROFILE:=debug}"
+	: "${TOP:?}" "${GRADE_OUT:?}" "${GRADE_TIME:=900}" "${GRADE_PROFILE:=grade}"
 	: "${GRADE_EXTRA:=}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
 	NAME=submission
 	if [ "${1:-}" = --check ]; then

@@ -29,7 +29,7 @@ apt-get update -q
 apt-get install -y -q make
 cd "${AUTOGRADER_ROOT:-/autograder}/source/ipclab"
 make deps
-make kernel PROFILE=debug
+make kernel PROFILE=grade
 SETUP
 	cat >"$out/run_autograder" <<'RUN'
 #!/bin/sh
