@@ -106,7 +106,7 @@ build_module() {
 			--fsize="$BUILD_FSIZE_BYTES" make -s -j"$BUILD_JOBS" -C "$KBUILD" M="$MODBUILD" modules \
 			>"$WORK/build.raw" 2>&1 || rc=$?
 	else
-		# shellcheck disable=SC2016 # $1, $2: the sandbox's shell expands them
+		# shellcheck disable=SC2016 # $1, $2, $3: the sandbox's shell expands them
 		sh "$TOP/scripts/sandbox.sh" --ro "$KSRC" --ro "$KBUILD" --ro "$WORK/src" \
 			--tmpfs /build "$BUILD_TMPFS_BYTES" --rw "$MODBUILD" /out \
 			--wall "$BUILD_WALL_S" --cpu "$BUILD_CPU_S" --mem "$BUILD_AS_BYTES" \
