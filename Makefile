@@ -58,8 +58,13 @@ endif
 # own folders, not EXTRA_TESTS: hidden tests run on the lab's kernel).
 FRAGMENTS := $(addprefix $(TOP)/kernel-config/,base.config ipc.config suites.config) \
 	$(sort $(wildcard $(TOP)/testcases/*/config))
+# The profiles are layers: grade adds grade.config, debug adds debug.config
+# on top of it (a later fragment's value wins).
 ifneq ($(filter grade debug,$(PROFILE)),)
-FRAGMENTS += $(TOP)/kernel-config/$(PROFILE).config
+FRAGMENTS += $(TOP)/kernel-config/grade.config
+endif
+ifeq ($(PROFILE),debug)
+FRAGMENTS += $(TOP)/kernel-config/debug.config
 endif
 
 ifneq ($(KERNEL_SRC),)

@@ -20,7 +20,8 @@ gdb check-gdb test-matrix bench: deps
 
 # The kernel's own gdb helpers (lx-symbols, lx-dmesg, ...) without a kernel
 # rebuild: CONFIG_GDB_SCRIPTS only decides whether scripts/gdb is built.
-# They need debug info to be useful: PROFILE=debug.
+# They need the types of full debug info: PROFILE=debug (grade has only
+# line tables).
 gdb-scripts: $(BZIMAGE)
 	$(Q)$(MAKE) -s -C $(KBUILD) scripts_gdb CONFIG_GDB_SCRIPTS=y
 

@@ -4,8 +4,8 @@
  * fault's name to /sys/kernel/debug/ipclab_fault makes the kernel misbehave
  * on purpose, so the runner's verdicts can be checked end to end and real
  * consoles recorded for runner/fixtures/. Without the parameter the file
- * does not exist. Faults that need a detector the kernel lacks (KASAN, UBSAN,
- * lockdep, the soft-lockup watchdog) fail with EOPNOTSUPP.
+ * does not exist. Faults that need a detector the kernel lacks (KASAN, KFENCE,
+ * UBSAN, lockdep, the soft-lockup watchdog) fail with EOPNOTSUPP.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,10 +15,13 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/kfence.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/panic.h>
 #include <linux/preempt.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -51,6 +54,36 @@ static int fault_use_after_free(void)
 	kfree(p);
 	OPTIMIZER_HIDE_VAR(p);
 	return READ_ONCE(p[8]);
+}
+
+/* How long to wait for KFENCE to guard one of this module's allocations. */
+#define FAULT_KFENCE_WAIT_MS	5000
+
+/*
+ * KFENCE: the same read, on an allocation KFENCE guards. It samples one
+ * allocation per interval (grade.config: 1 ms), so allocate and free until
+ * one lands in its pool; -EAGAIN if none did (its pool full, say).
+ */
+static int fault_kfence_use_after_free(void)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(FAULT_KFENCE_WAIT_MS);
+	char *p;
+
+	do {
+		p = kmalloc(64, GFP_KERNEL);
+		if (!p)
+			return -ENOMEM;
+		if (is_kfence_address(p)) {
+			kfree(p);
+			OPTIMIZER_HIDE_VAR(p);
+			/* Unsigned: a negative value would read as an error. */
+			return (unsigned char)READ_ONCE(p[8]);
+		}
+		kfree(p);
+		cond_resched();
+	} while (time_before(jiffies, deadline));
+	pr_info("fault: no allocation guarded by KFENCE in %d ms\n", FAULT_KFENCE_WAIT_MS);
+	return -EAGAIN;
 }
 
 /* UBSAN: an array index past the end, computed at run time. */
@@ -128,6 +161,15 @@ static ssize_t fault_write(struct file *file, const char __user *ubuf,
 		if (!IS_ENABLED(CONFIG_KASAN))
 			return -EOPNOTSUPP;
 		pr_info("fault: read %d\n", fault_use_after_free());
+	} else if (!strcmp(name, "kfence")) {
+		int ret;
+
+		if (!IS_ENABLED(CONFIG_KFENCE))
+			return -EOPNOTSUPP;
+		ret = fault_kfence_use_after_free();
+		if (ret < 0)
+			return ret;
+		pr_info("fault: read %d\n", ret);
 	} else if (!strcmp(name, "ubsan")) {
 		if (!IS_ENABLED(CONFIG_UBSAN_BOUNDS))
 			return -EOPNOTSUPP;

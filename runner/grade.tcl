@@ -268,7 +268,8 @@ proc grade::report {dir results seed} {
 	# The grading kernel has no KASAN or lockdep (kernel-config/grade.config):
 	# the debug kernel says more of a failure, at a few times the cost.
 	set ran [lsearch -not -exact -index 0 [dict keys $groups] BUILD_ERROR]
-	if {$ran >= 0 && "kasan" ni [env_or LAB_DETECTORS ""]} {
+	set detectors [env_or LAB_DETECTORS ""]
+	if {$ran >= 0 && "kfence" in $detectors && "kasan" ni $detectors} {
 		append text "\nThis grade ran on the grading kernel (KFENCE, kmemleak, UBSAN).\
 			KASAN and lockdep may say more of a failure:\
 			`make test MODULE_DIR=<your directory> PROFILE=debug`.\n"

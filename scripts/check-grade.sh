@@ -344,17 +344,20 @@ main() {
 		not_ok "the grading snapshot: '${snap:-none}' ($snap0), reference's boot: $(grep '^# boot to shell' "$log" 2>/dev/null | head -n 1)"
 	fi
 	check_gradescope "$subs/reference"
-	# Without KASAN (PROFILE=grade), a report with a failure names the debug
-	# kernel's run, and one without failures or with only a build error not.
+	# On the grading kernel (PROFILE=grade), a report with a failure names the
+	# debug kernel's run, and one without failures or with only a build error
+	# not; on another kernel none does.
 	hint='PROFILE=debug`.'
 	want=0
-	grep -q '^CONFIG_KASAN=y$' "$kb/.config" 2>/dev/null || want=1
+	# The grading kernel: KFENCE without KASAN.
+	grep -q '^CONFIG_KFENCE=y$' "$kb/.config" 2>/dev/null &&
+		! grep -q '^CONFIG_KASAN=y$' "$kb/.config" && want=1
 	got=""
 	for n in null-read reference compile-error; do
 		got="$got $(grep -cF -- "$hint" "$GRADE_OUT/grade/$(id_of "$n")/report.md")"
 	done
 	if [ "$got" = " $want 0 0" ]; then
-		ok "report.md names the debug kernel's run where a test failed on a kernel without KASAN (null-read, reference, compile-error:$got)"
+		ok "report.md names the debug kernel's run where a test failed on the grading kernel (null-read, reference, compile-error:$got)"
 	else
 		not_ok "the debug kernel's hint in report.md (null-read, reference, compile-error): $got, want $want 0 0"
 	fi

@@ -181,7 +181,7 @@ def github(doc, r):
                         fresh = False
                 elif uses == "actions/cache":
                     # The key must be the print-cache-key line, not empty.
-                    if not re.match(r"^ipclab-[\w.-]+-(min|debug)-[0-9a-f]{10}$", w["key"]):
+                    if not re.match(r"^ipclab-[\w.-]+-(min|grade|debug)-[0-9a-f]{10}$", w["key"]):
                         problem = problem or "cache key %r is not make print-cache-key's" % w["key"]
                         failed = True
                 elif uses == "actions/upload-artifact":
@@ -271,7 +271,7 @@ def gitlab(doc, r):
                 cache = job.get("cache")
                 if cache and not problem:
                     key = gl_expand(str(cache.get("key")), env)
-                    if not re.match(r"^ipclab-[\w.-]+-(min|debug)-[0-9a-f]{10}$", key):
+                    if not re.match(r"^ipclab-[\w.-]+-(min|grade|debug)-[0-9a-f]{10}$", key):
                         problem = "cache key %r is not make print-cache-key's" % key
                 art = job.get("artifacts", {})
                 rep = art.get("reports", {})
