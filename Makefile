@@ -182,6 +182,7 @@ help:
 	@echo '  make gdb       boot stopped under gdb (module symbols loaded); make check-gdb: CI check'
 	@echo '  make test-matrix  the suite on every Debian kernel source, one verdict table'
 	@echo '  make bench     speed figures and mechanism latencies, $(OUT)/bench/bench.json'
+	@echo '  make bench-cold  make test on an empty cache, timed (bench.json: cold_test_s)'
 	@echo '  runner/bisect  for git bisect run on KERNEL_SRC (make bisect-run: one step)'
 	@echo '  make grade SUBMISSION=DIR      grade one student module: $(OUT)/grade/<name>/'
 	@echo '  make grade-all SUBMISSIONS=DIR grade every subdirectory, JOBS VMs at once'

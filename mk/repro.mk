@@ -13,7 +13,7 @@ GDB_ENV = LAB_OUT='$(O)/gdb' LAB_APPEND="$$append nokaslr" LAB_SCALE=$(LAB_SCALE
 MATRIX_VERSIONS := $(sort $(patsubst /usr/src/linux-source-%.tar.xz,%,\
 	$(wildcard /usr/src/linux-source-*.tar.xz)))
 
-.PHONY: gdb check-gdb test-matrix bench bisect-run gdb-scripts _gdb _check-gdb _test-matrix _bench
+.PHONY: gdb check-gdb test-matrix bench bench-cold bisect-run gdb-scripts _gdb _check-gdb _test-matrix _bench
 
 gdb check-gdb test-matrix bench: deps
 	+$(Q)$(SUB_MAKE)
@@ -43,6 +43,12 @@ _test-matrix:
 bisect-run:
 	$(Q)KERNEL_SRC='$(KERNEL_SRC)' TESTS='$(TESTS)' PROFILE='$(PROFILE)' SEED='$(SEED)' \
 		OUT='$(O)/bisect' sh $(TOP)/runner/bisect
+
+# make bench-cold: make test on an empty cache (the packages installed),
+# timed: cold_test_s, which make bench reports.
+bench-cold: deps
+	$(Q)sh $(TOP)/scripts/bench-cold.sh '$(O)/bench' KERNEL_VERSION='$(KERNEL_VERSION)' \
+		PROFILE='$(PROFILE)' KERNEL_SRC='$(KERNEL_SRC)'
 
 _bench: $(INITRAMFS) $(TSC_KHZ)
 	$(Q)$(RESOLVE_ACCEL) && BENCH_QEMU="$(QEMU) -accel $$accel" \

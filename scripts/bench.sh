@@ -261,6 +261,11 @@ main() {
 	LAB_BENCH=$OUTDIR/mechanisms.txt lab "$@" EXTRA_TESTS="$TOP/suites/bench" \
 		TESTS='bench/*' OUT="$OUTDIR/mechanisms" >"$log" 2>&1 || die "the bench tests failed (log: $log)"
 
+	# The cold figure is make bench-cold's (scripts/bench-cold.sh), if run.
+	cold=$(sed -n 's/^  "cold_test_s": \([0-9.]*\),$/\1/p' "$OUTDIR/cold.json" 2>/dev/null || true)
+	cold_shown="${cold:+$cold s}"
+	cold_shown=${cold_shown:-'make bench-cold'}
+	cold=${cold:-null}
 	load1=$(cut -d ' ' -f 1 /proc/loadavg)
 	boot_s=$(ms_to_s "$boot_ms")
 	probe_s=$(ms_to_s "$probe_ms")
@@ -306,7 +311,7 @@ main() {
   "grade_pass_s": $(spread "$OUTDIR/grade.ms"),
   "grade_per_min": $per_min,
   "grade_class": $GRADE_CLASS,
-  "cold_test_s": null,
+  "cold_test_s": $cold,
   "mechanisms": {
 ${mech%,
 }
@@ -325,7 +330,7 @@ $(printf '%-40s %-10s %s\n' figure measured goal \
 	'warm make test, JOBS=2' "$(ms_to_s "$(median <"$OUTDIR/jobs2.ms")") s" '<= 7 s' \
 	'grading, passing submission' "$(if [ -s "$OUTDIR/grade.ms" ]; then echo "$(ms_to_s "$(median <"$OUTDIR/grade.ms")") s"; else echo none; fi)" '<= 20 s' \
 	"grade-all JOBS=2, $GRADE_CLASS submissions" "$([ "$per_min" = null ] && echo none || echo "$per_min/min")" '>= 6/min' \
-	'cold make test after make deps' 'not yet' '<= 4 min')
+	'cold make test after make deps' "$cold_shown" '<= 4 min')
 
 mechanism (guest, $BENCH_ACCEL)                   per call
 program run: open + one read (exec)         $(field exec_us) us
