@@ -16,7 +16,6 @@
 #include <linux/delay.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
-#include <linux/kfence.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/panic.h>
@@ -58,11 +57,17 @@ static int fault_use_after_free(void)
 
 /* How long to wait for KFENCE to guard one of this module's allocations. */
 #define FAULT_KFENCE_WAIT_MS	5000
+/*
+ * Not a kmalloc size: ksize() says 64 (the kmalloc-64 slab's) of a slab
+ * object, 56 of an object KFENCE guards (its own size). is_kfence_address()
+ * would read __kfence_pool, which no graded module may import.
+ */
+#define FAULT_KFENCE_SIZE	56
 
 /*
  * KFENCE: the same read, on an allocation KFENCE guards. It samples one
- * allocation per interval (grade.config: 1 ms), so allocate and free until
- * one lands in its pool; -EAGAIN if none did (its pool full, say).
+ * allocation per tick (grade.config), so allocate and free until one lands
+ * in its pool; -EAGAIN if none did (its pool full, say).
  */
 static int fault_kfence_use_after_free(void)
 {
@@ -70,10 +75,10 @@ static int fault_kfence_use_after_free(void)
 	char *p;
 
 	do {
-		p = kmalloc(64, GFP_KERNEL);
+		p = kmalloc(FAULT_KFENCE_SIZE, GFP_KERNEL);
 		if (!p)
 			return -ENOMEM;
-		if (is_kfence_address(p)) {
+		if (ksize(p) == FAULT_KFENCE_SIZE) {
 			kfree(p);
 			OPTIMIZER_HIDE_VAR(p);
 			/* Unsigned: a negative value would read as an error. */
