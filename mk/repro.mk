@@ -45,14 +45,17 @@ bisect-run:
 		OUT='$(O)/bisect' sh $(TOP)/runner/bisect
 
 # make bench-cold: make test on an empty cache (the packages installed),
-# timed: cold_test_s, which make bench reports.
+# timed: cold_test_s, which make bench reports (its own directory: make
+# bench starts from an empty one).
+BENCH_COLD := $(O)/bench-cold
 bench-cold: deps
-	$(Q)sh $(TOP)/scripts/bench-cold.sh '$(O)/bench' KERNEL_VERSION='$(KERNEL_VERSION)' \
+	$(Q)sh $(TOP)/scripts/bench-cold.sh '$(BENCH_COLD)' KERNEL_VERSION='$(KERNEL_VERSION)' \
 		PROFILE='$(PROFILE)' KERNEL_SRC='$(KERNEL_SRC)'
 
 _bench: $(INITRAMFS) $(TSC_KHZ)
 	$(Q)$(RESOLVE_ACCEL) && BENCH_QEMU="$(QEMU) -accel $$accel" \
 		BENCH_APPEND="$$append" BENCH_ACCEL=$$accel BENCH_CACHE='$(CACHE_DIR)' \
-		BENCH_MODULE='$(abspath $(MODULE_DIR))' sh $(TOP)/scripts/bench.sh '$(O)/bench' \
+		BENCH_MODULE='$(abspath $(MODULE_DIR))' BENCH_COLD='$(BENCH_COLD)/cold.json' \
+		sh $(TOP)/scripts/bench.sh '$(O)/bench' \
 		KERNEL_VERSION='$(KERNEL_VERSION)' PROFILE='$(PROFILE)' KERNEL_SRC='$(KERNEL_SRC)'
 

@@ -66,8 +66,9 @@ static int fault_use_after_free(void)
 
 /*
  * KFENCE: the same read, on an allocation KFENCE guards. It samples one
- * allocation per tick (grade.config), so allocate and free until one lands
- * in its pool; -EAGAIN if none did (its pool full, say).
+ * allocation per interval (a tick on the grading kernel, 100 ms on the
+ * debug one), so allocate and free until one lands in its pool; -EAGAIN if
+ * none did (its pool full, say).
  */
 static int fault_kfence_use_after_free(void)
 {

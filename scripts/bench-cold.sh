@@ -2,8 +2,9 @@
 # make bench-cold: the README's test command on a fresh cache, the figure
 # bench.json calls cold_test_s. The packages are installed (make deps ran);
 # everything the lab caches (the unpacked kernel source, the kernel build,
-# the snapshots) starts empty, in a private CACHE_DIR and OUT that are
-# deleted afterwards. Writes OUTDIR/cold.json, which make bench then reads.
+# the snapshots) starts empty, in a private CACHE_DIR and OUT under OUTDIR
+# (on disk, as the real cache is: not a tmpfs /tmp), deleted afterwards.
+# Writes OUTDIR/cold.json, which make bench then reads.
 #
 # usage: bench-cold.sh OUTDIR MAKE-ARGUMENT...
 set -eu
@@ -20,7 +21,9 @@ main() {
 	outdir=$1
 	shift
 	mkdir -p "$outdir"
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/ipclab-cold.XXXXXX")
+	tmp=$(cd "$outdir" && pwd)/cache.tmp
+	rm -rf "$tmp"
+	mkdir "$tmp"
 	trap 'rm -rf "$tmp"' EXIT
 	trap 'exit 130' INT TERM
 	log=$outdir/cold.log
@@ -32,6 +35,7 @@ main() {
 	ms=$(($(date +%s%3N) - t0))
 	build=$(sed -n 's/^kernel: built in \([0-9]*\) s$/\1/p' "$log" | tail -n 1)
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	args=$(printf '%s' "$*" | sed 's/[\\"]/\\&/g')
 	secs=$(awk -v ms="$ms" 'BEGIN { printf "%.1f", ms / 1000 }')
 	cat >"$outdir/cold.json" <<JSON
 {
@@ -39,7 +43,7 @@ main() {
   "kernel_build_s": ${build:-null},
   "cpus": $(nproc),
   "host_load_start": $load0,
-  "how": "make test with an empty CACHE_DIR and OUT, packages installed (make bench-cold)",
+  "how": "make test $args with an empty CACHE_DIR and OUT, packages installed (make bench-cold)",
   "result": "$summary"
 }
 JSON

@@ -6,7 +6,7 @@
 # Environment (from the Makefile): BENCH_QEMU (QEMU argv with -accel,
 # -kernel and -initrd), BENCH_APPEND (kernel command line), BENCH_ACCEL,
 # BENCH_CACHE (where Debian's cloud kernel is kept), BENCH_MODULE (the
-# module's sources), RUNS (boots, default 5), SUITE_RUNS (full suites,
+# module's sources), BENCH_COLD (make bench-cold's cold.json, if any), RUNS (boots, default 5), SUITE_RUNS (full suites,
 # module edits and gradings, default 3), GRADE_CLASS (copies of the module
 # graded by grade-all, default 4).
 set -eu
@@ -262,7 +262,7 @@ main() {
 		TESTS='bench/*' OUT="$OUTDIR/mechanisms" >"$log" 2>&1 || die "the bench tests failed (log: $log)"
 
 	# The cold figure is make bench-cold's (scripts/bench-cold.sh), if run.
-	cold=$(sed -n 's/^  "cold_test_s": \([0-9.]*\),$/\1/p' "$OUTDIR/cold.json" 2>/dev/null || true)
+	cold=$(sed -n 's/^  "cold_test_s": \([0-9.]*\),$/\1/p' "${BENCH_COLD:-}" 2>/dev/null || true)
 	cold_shown="${cold:+$cold s}"
 	cold_shown=${cold_shown:-'make bench-cold'}
 	cold=${cold:-null}

@@ -34,7 +34,7 @@ MAX_SOURCES=64
 BUILD_TMPFS_BYTES=268435456
 # The compiler's bounds, each process's: wall and CPU seconds, address
 # space, the size of any one file it writes (a debug-profile module is about
-# 3 MB). The same on every machine, so that a submission builds alike.
+# 3 MB). The same on every machine (only the jobs at once depend on it).
 BUILD_WALL_S=300
 BUILD_CPU_S=240
 BUILD_AS_BYTES=2147483648
