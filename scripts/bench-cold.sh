@@ -34,7 +34,8 @@ main() {
 		>"$log" 2>&1 || die "make test failed (log: $log)"
 	ms=$(($(date +%s%3N) - t0))
 	build=$(sed -n 's/^kernel: built in \([0-9]*\) s$/\1/p' "$log" | tail -n 1)
-	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	# Only the runner's own summary line's characters go into the JSON.
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed[0-9a-z, ]*$' "$log" | tail -n 1)
 	args=$(printf '%s' "$*" | sed 's/[\\"]/\\&/g')
 	secs=$(awk -v ms="$ms" 'BEGIN { printf "%.1f", ms / 1000 }')
 	cat >"$outdir/cold.json" <<JSON

@@ -6,9 +6,10 @@
 # Environment (from the Makefile): BENCH_QEMU (QEMU argv with -accel,
 # -kernel and -initrd), BENCH_APPEND (kernel command line), BENCH_ACCEL,
 # BENCH_CACHE (where Debian's cloud kernel is kept), BENCH_MODULE (the
-# module's sources), BENCH_COLD (make bench-cold's cold.json, if any), RUNS (boots, default 5), SUITE_RUNS (full suites,
-# module edits and gradings, default 3), GRADE_CLASS (copies of the module
-# graded by grade-all, default 4).
+# module's sources), BENCH_COLD (make bench-cold's cold.json, if any),
+# RUNS (boots, default 5), SUITE_RUNS (full suites, module edits and
+# gradings, default 3), GRADE_CLASS (copies of the module graded by
+# grade-all, default 4).
 set -eu
 
 die() {
