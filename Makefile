@@ -83,8 +83,9 @@ endif
 KSRC := $(CACHE_DIR)/src/linux-$(KERNEL_VERSION)-$(PKGVER)
 KNAME := $(KERNEL_VERSION)
 endif
-# The cache key: source version, every fragment's content, the profile.
-KEY := $(shell { cat $(FRAGMENTS); echo '$(PKGVER) $(PROFILE)'; } | sha1sum | cut -c1-10)
+# The cache key: source version, the profile, and the fragments' settings in
+# the order they apply (not their comments: a comment edit rebuilds nothing).
+KEY := $(shell { grep -h -e '^CONFIG_' -e '^\# CONFIG_.* is not set$$' $(FRAGMENTS); echo '$(PKGVER) $(PROFILE)'; } | sha1sum | cut -c1-10)
 KBUILD := $(CACHE_DIR)/kernel/$(KNAME)-$(PROFILE)-$(KEY)
 BZIMAGE := $(KBUILD)/arch/x86/boot/bzImage
 

@@ -36,6 +36,9 @@ namespace eval testcase {
 	# the guest's shell waits until (testcase::limit).
 	variable budget 0
 	variable deadline 0
+	# When the module last worked for the suite (clock milliseconds): its
+	# last insmod, or the end of the last test of a folder that uses it.
+	variable module_busy 0
 }
 
 # The run's factor for every time budget and the module's default insmod
@@ -121,6 +124,17 @@ proc testcase::deadline {args} {
 	return $deadline
 }
 
+# The module worked for the suite until now (testcase::module_busy), or
+# (lab_module_idle) how many seconds ago it last did: what kmemleak's
+# minimum age still asks lifecycle/no-leaks to wait.
+proc testcase::module_busy {} {
+	variable module_busy [clock milliseconds]
+}
+
+proc lab_module_idle {} {
+	return [expr {([clock milliseconds] - $testcase::module_busy) / 1000.0}]
+}
+
 # --- Randomness: the host makes every challenge, the guest can't know it.
 
 proc lab_random_word {{len 8}} {
@@ -184,9 +198,10 @@ proc testcase::unmet {needs} {
 	return $missing
 }
 
-# Per-directory settings, kselftest style: "timeout=N", "order=N" lines.
+# Per-directory settings, kselftest style: "timeout=N", "order=N",
+# "uses_module=no" lines.
 proc testcase::_settings {dir} {
-	set settings [dict create timeout 45 order 50]
+	set settings [dict create timeout 45 order 50 uses_module yes]
 	if {[file exists $dir/settings]} {
 		set f [open $dir/settings]
 		foreach line [split [read $f] \n] {
@@ -392,7 +407,9 @@ proc lab_insmod {{params ""}} {
 	if {$params eq ""} {
 		set params $testcase::modargs
 	}
-	return [lab_run [string trim "insmod /lib/modules/ipclab.ko $params"]]
+	set out [lab_run [string trim "insmod /lib/modules/ipclab.ko $params"]]
+	testcase::module_busy
+	return $out
 }
 
 proc lab_rmmod {} {
