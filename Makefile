@@ -143,8 +143,6 @@ CMDLINE += panic_on_warn=0
 # Every kernel message reaches the console whatever the console log level
 # (a module could lower it to hide its warnings; the runner checks both).
 CMDLINE += ignore_loglevel
-# No PS/2 keyboard or mouse to probe: faster boot.
-CMDLINE += i8042.nokbd i8042.noaux
 ifneq ($(filter grade debug,$(PROFILE)),)
 # kmemleak prints each leaked object on the console, where the runner sees it.
 CMDLINE += kmemleak.verbose=1
