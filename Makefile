@@ -85,7 +85,7 @@ KNAME := $(KERNEL_VERSION)
 endif
 # The cache key: source version, the profile, and the fragments' settings in
 # the order they apply (not their comments: a comment edit rebuilds nothing).
-KEY := $(shell { grep -h -e '^CONFIG_' -e '^\# CONFIG_.* is not set$$' $(FRAGMENTS); echo '$(PKGVER) $(PROFILE)'; } | sha1sum | cut -c1-10)
+KEY := $(shell { grep -h -e '^CONFIG_' -e '^[#] CONFIG_[A-Za-z0-9_]* is not set$$' $(FRAGMENTS); echo '$(PKGVER) $(PROFILE)'; } | sha1sum | cut -c1-10)
 KBUILD := $(CACHE_DIR)/kernel/$(KNAME)-$(PROFILE)-$(KEY)
 BZIMAGE := $(KBUILD)/arch/x86/boot/bzImage
 
@@ -228,6 +228,7 @@ help:
 		UNSAFE_HOST_BUILD "1: grade without the sandbox (trusted code only), 0: sandboxed [$(UNSAFE_HOST_BUILD)]" \
 		ALLOW_SYMBOLS "grade: a file of more kernel symbols a submission may import [$(ALLOW_SYMBOLS)]" \
 		HIDDEN "grade: verdict (a line per hidden test, no name) or none (their sum) [$(HIDDEN)]" \
+		EXPLAIN "grade: 1 runs the failed tests again on the debug kernel to explain them (not scored), 0 not [$(EXPLAIN)]" \
 		SUITE "suite: a folder of static programs, DIR/bin/* (DIR/runtest: which, in order) [$(SUITE)]" \
 		SUITE_TIMEOUT "suite: seconds per program, times the lab's time factor; empty: settings, else 300 [$(SUITE_TIMEOUT)]" \
 		SUITE_FORMAT "suite: auto, ltp, ktap or exit: how a program's result is read [$(SUITE_FORMAT)]"

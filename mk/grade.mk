@@ -31,8 +31,16 @@ HIDDEN ?= verdict
 # Grading uses the grading kernel (KFENCE, kmemleak, UBSAN, traces with
 # file:line; kernel-config/grade.config) unless PROFILE is given.
 GRADE_PROFILE := $(if $(filter command line environment,$(origin PROFILE)),$(PROFILE),grade)
+# A test that fails on the grading kernel runs again on the debug kernel
+# (KASAN, lockdep), only to explain the failure in report.md: the score
+# stays the grading kernel's. EXPLAIN=0: no second run, no debug kernel.
+EXPLAIN ?= 1
+GRADE_EXPLAIN := $(if $(and $(filter 1,$(EXPLAIN)),$(filter grade,$(GRADE_PROFILE))),1,0)
+# The debug kernel's paths for grade.sh, written by the debug profile's make.
+GRADE_EXPLAIN_ENV := $(O)/grade-explain.env
 GRADE_ENV = TOP='$(TOP)' GRADE_OUT='$(O)' GRADE_TIME='$(GRADE_TIME)' \
 	GRADE_PROFILE='$(GRADE_PROFILE)' GRADE_EXTRA='$(abspath $(EXTRA_TESTS))' \
+	GRADE_EXPLAIN='$(GRADE_EXPLAIN)' GRADE_EXPLAIN_ENV='$(GRADE_EXPLAIN_ENV)' \
 	JOBS='$(JOBS)' PARALLEL_ARGS='$(PARALLEL_ARGS)' \
 	UNSAFE_HOST_BUILD='$(UNSAFE_HOST_BUILD)' ALLOW_SYMBOLS='$(abspath $(ALLOW_SYMBOLS))' \
 	GRADE_HIDDEN='$(HIDDEN)'
@@ -65,7 +73,7 @@ GRADE_REF := $(O)/grade-reference/$(notdir $(KBUILD))
 # kernel runs the submission, nor its repro bundle); each run carries the
 # submission's module in after restoring its snapshot, or appends it.
 GRADE_BASE := $(GRADE_REF)/base.cpio
-GRADE_RUN_ENV := $(O)/grade-run.env
+GRADE_RUN_ENV := $(O)/grade-run-$(PROFILE).env
 GRADE_BUILD_ENV = GRADE_KBUILD='$(KBUILD)' GRADE_KSRC='$(KSRC)' GRADE_REF='$(GRADE_REF)' \
 	GRADE_RUN_ENV='$(GRADE_RUN_ENV)'
 
@@ -83,12 +91,12 @@ $(GRADE_REF)/reference-imports: $(BZIMAGE) FORCE
 # The accelerator's probe boots the reference initramfs; the run's
 # environment names the reference module, and its QEMU has neither kernel
 # nor initramfs: grade.sh puts the submission's in their place.
-_grade _grade-all: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(GRADE_BASE),$(QEMU))
-_grade _grade-all: RUN_QEMU = $(filter-out -kernel $(BZIMAGE) -initrd $(GRADE_BASE),$(QEMU))
-_grade _grade-all: MODULE_KO = $(GRADE_REF)/module/ipclab.ko
-_grade _grade-all: MODULE_DIR = $(TOP)/module
+_grade _grade-all _grade-explain: QEMU := $(subst -initrd $(INITRAMFS),-initrd $(GRADE_BASE),$(QEMU))
+_grade _grade-all _grade-explain: RUN_QEMU = $(filter-out -kernel $(BZIMAGE) -initrd $(GRADE_BASE),$(QEMU))
+_grade _grade-all _grade-explain: MODULE_KO = $(GRADE_REF)/module/ipclab.ko
+_grade _grade-all _grade-explain: MODULE_DIR = $(TOP)/module
 # grade.sh names the submission's module (LAB_MODULE), never the reference's.
-_grade _grade-all: RUN_MODULE =
+_grade _grade-all _grade-explain: RUN_MODULE =
 # KVM for root is not KVM for the sandbox's nobody (/dev/kvm's mode).
 SANDBOX_KVM = if [ "$$accel" = kvm ] && [ '$(UNSAFE_HOST_BUILD)' != 1 ] && \
 	! sh $(TOP)/scripts/sandbox.sh --dev /dev/kvm -- sh -c 'test -r /dev/kvm && test -w /dev/kvm'; then \
@@ -97,10 +105,20 @@ SANDBOX_KVM = if [ "$$accel" = kvm ] && [ '$(UNSAFE_HOST_BUILD)' != 1 ] && \
 # quoted for it), written before the scripts run; the sandboxed runs source
 # it too, since the sandbox passes no environment through. Then the graded
 # guest's snapshot, which every graded run restores (grade.sh --snapshot).
-GRADE_PREPARE = $(FIND_ACCEL) && { $(SANDBOX_KVM); } && $(ACCEL_APPEND) && \
+GRADE_WRITE_ENV = $(FIND_ACCEL) && { $(SANDBOX_KVM); } && $(ACCEL_APPEND) && \
 	echo "qemu: $(KNAME) $(PROFILE) kernel, accel=$$accel" && \
-	env -i $(RUN_ENV) /bin/sh -c 'unset PWD; export -p' >'$(GRADE_RUN_ENV)' && \
-	$(GRADE_ENV) $(GRADE_BUILD_ENV) sh $(TOP)/scripts/grade.sh --snapshot
+	env -i $(RUN_ENV) /bin/sh -c 'unset PWD; export -p' >'$(GRADE_RUN_ENV)'
+GRADE_PREPARE = $(GRADE_WRITE_ENV) && $(GRADE_ENV) $(GRADE_BUILD_ENV) sh $(TOP)/scripts/grade.sh --snapshot
+
+# EXPLAIN=1: the debug kernel, its reference build and runner's environment
+# too, from a make of the debug profile; grade.sh makes its snapshot when a
+# failure first needs it.
+.PHONY: _grade-explain-env _grade-explain
+_grade _grade-all: $(if $(filter 1,$(GRADE_EXPLAIN)),_grade-explain-env)
+_grade-explain-env:
+	+$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _grade-explain PROFILE=debug
+_grade-explain: $(GRADE_REF)/reference-imports $(TSC_KHZ)
+	$(Q)$(GRADE_WRITE_ENV) && echo "$(GRADE_BUILD_ENV)" >'$(GRADE_EXPLAIN_ENV)'
 
 _grade: $(GRADE_REF)/reference-imports $(TSC_KHZ)
 	$(Q)$(GRADE_PREPARE) && \

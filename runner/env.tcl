@@ -85,6 +85,10 @@
 #   LAB_HIDDEN        the folders of hidden tests (EXTRA_TESTS)
 #   LAB_HIDDEN_SHOW   verdict: a line per hidden test with its verdict and
 #                     points; none: only their sum (default verdict)
+#   LAB_EXPLAIN_LIST  a file for the failed tests to run again on the
+#                     debug kernel, one a line (make grade's EXPLAIN=1)
+#   LAB_EXPLAINED     the directory of that run, whose results report.md
+#                     shows beside the failures (not scored)
 #
 # make gdb (gdb.exp), besides LAB_QEMU, LAB_APPEND, LAB_SCALE, LAB_MODARGS,
 # LAB_VMLINUX, LAB_MODDIR and LAB_OUT (default out/gdb):

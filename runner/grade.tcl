@@ -160,9 +160,36 @@ proc grade::_md_transcript {text} {
 	return [join $keep \n]
 }
 
-# report.md into DIR for RESULTS (the scored ones) and the run's SEED;
-# returns {SCORE MAX}.
-proc grade::report {dir results seed} {
+# A failed test's run on the debug kernel (result R, score.tcl's
+# "explained"), with STRIP's paths cut: what it adds to the failure.
+proc grade::_md_explained {r strip} {
+	set verdict [dict get $r verdict]
+	set text "On the debug kernel (KASAN, lockdep), run again only to explain\
+		this, not scored: [dict get $r name] gave $verdict"
+	if {$verdict eq "PASS"} {
+		return "$text there (the failure may depend on timing).\n\n"
+	}
+	append text ".\n\n"
+	set msg [string map $strip [dict get $r message]]
+	if {$msg ne ""} {
+		append text [_md_block $msg] \n
+	}
+	set where [string map $strip [dict get $r kloc]]
+	if {$where ne ""} {
+		append text "Its report points at [_md_code $where] in your sources.\n\n"
+	}
+	if {[dict get $r kreport] ne ""} {
+		append text "Its kernel report ([_md_code [string map $strip [dict get $r ktitle]]]),\
+			symbolized:\n\n"
+		append text [_md_block [string map $strip [_md_trace [dict get $r kreport]]]] \n
+	}
+	return $text
+}
+
+# report.md into DIR for RESULTS (the scored ones) and the run's SEED, each
+# failure with its run on the debug kernel when EXPLAINED (name -> result)
+# has one; returns {SCORE MAX}.
+proc grade::report {dir results seed {explained {}}} {
 	variable meaning
 	# Paths of the build copy mean nothing to the student: file:line only.
 	set strip {}
@@ -264,12 +291,19 @@ proc grade::report {dir results seed} {
 		} elseif {$log ne ""} {
 			append text [_md_block [_md_cut [string map $strip $log] 200]] \n
 		}
+		foreach n $names {
+			if {[dict exists $explained $n]} {
+				append text [_md_explained [dict get $explained $n] $strip]
+				break
+			}
+		}
 	}
 	# The grading kernel has no KASAN or lockdep (kernel-config/grade.config):
-	# the debug kernel says more of a failure, at a few times the cost.
+	# the debug kernel says more of a failure, at a few times the cost
+	# (make grade runs it itself unless EXPLAIN=0).
 	set ran [lsearch -not -exact -index 0 [dict keys $groups] BUILD_ERROR]
 	set detectors [env_or LAB_DETECTORS ""]
-	if {$ran >= 0 && "kfence" in $detectors && "kasan" ni $detectors} {
+	if {$ran >= 0 && "kfence" in $detectors && "kasan" ni $detectors && ![dict size $explained]} {
 		append text "\nThis grade ran on the grading kernel (KFENCE, kmemleak, UBSAN).\
 			KASAN and lockdep may say more of a failure:\
 			`make test MODULE_DIR=<your directory> PROFILE=debug`.\n"

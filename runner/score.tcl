@@ -12,7 +12,10 @@
 #   LAB_GRADE_NAME, LAB_SUITE, LAB_MODDIR and LAB_MODSRC (paths cut from
 #   what the student sees), LAB_HIDDEN (the folders of hidden tests,
 #   EXTRA_TESTS) and LAB_HIDDEN_SHOW (verdict: a line per hidden test with
-#   its verdict and points; none: only their sum)
+#   its verdict and points; none: only their sum); LAB_EXPLAIN_LIST (a file
+#   to write the failed tests to run again on the debug kernel, one a line)
+#   and LAB_EXPLAINED (that run's directory, whose results report.md shows
+#   beside the failures they explain; never scored)
 #
 # With hidden tests, OUTDIR's report.md and results.json are the student's:
 # a hidden test is "hidden/N" there, without its name, inputs, transcript
@@ -28,9 +31,9 @@ source $here/grade.tcl
 set max_model_bytes 268435456
 set verdicts [results::verdicts]
 
+# What cannot be scored: main's caller prints it and exits 2.
 proc die {msg} {
-	puts stderr "score: [lab_escape $msg]"
-	exit 2
+	return -code error -errorcode {LAB SCORE} $msg
 }
 
 # The content of a regular file the sandbox wrote in its directory (never
@@ -132,13 +135,18 @@ proc main {argv} {
 	set console [read_data $rundir/console.log $max_model_bytes]
 	file delete -force $outdir
 	set hidden [hidden_tests $plan]
+	set explained [explained [env_or LAB_EXPLAINED ""] $plan $hidden]
 	set full [expr {[llength $hidden] ? "$outdir/teacher" : $outdir}]
-	write_all $full $scored $elapsed $console $seed
+	write_all $full $scored $elapsed $console $seed $explained
 	set shown $scored
 	if {[llength $hidden]} {
 		set shown [student_view $scored $hidden [env_or LAB_HIDDEN_SHOW verdict]]
 		results::write_json $outdir/results.json [results::flatten $shown] $elapsed
-		grade::report $outdir $shown $seed
+		grade::report $outdir $shown $seed $explained
+	}
+	set list [env_or LAB_EXPLAIN_LIST ""]
+	if {$list ne ""} {
+		results::write_file $list [join [to_explain $scored $hidden] \n]
 	}
 	write_gradescope $outdir $shown $elapsed $seed
 	lassign [results::score [results::flatten $scored]] score max
@@ -160,8 +168,56 @@ proc write_gradescope {outdir shown elapsed seed} {
 	results::write_json $outdir/gradescope.json [results::flatten $shown] $elapsed $extra
 }
 
+# The failed tests worth running again on the debug kernel: not hidden
+# (their explanation would show in the student's report), not a build
+# error (no module), the first of each kernel report's place in the
+# sources, else of each title, else of each verdict and message (one bug
+# often fails many tests), at most 6 (each may spend its budget).
+proc to_explain {scored hidden} {
+	set names {}
+	set seen {}
+	foreach r $scored {
+		set key [list [dict get $r verdict] [dict get $r message]]
+		foreach what {ktitle kloc} {
+			if {[dict get $r $what] ne ""} {
+				set key [list $what [dict get $r $what]]
+			}
+		}
+		if {[dict get $r verdict] in {PASS SKIP BUILD_ERROR} ||
+		    [dict get $r name] in $hidden || $key in $seen} {
+			continue
+		}
+		lappend seen $key
+		lappend names [dict get $r name]
+		if {[llength $names] == 6} {
+			break
+		}
+	}
+	return $names
+}
+
+# The debug kernel's results of the debug run in DIR (grade.sh: the tests
+# of to_explain), checked as a graded run's, by name: only planned tests
+# that are not hidden. A run cut short explains what it finished; a
+# missing or malformed one explains nothing.
+proc explained {dir plan hidden} {
+	global max_model_bytes
+	set out [dict create]
+	if {$dir eq "" || [catch {read_data $dir/results.model $max_model_bytes} model] ||
+	    [catch {results::read_model $model 0 100000} model]} {
+		return $out
+	}
+	foreach r [lindex $model 1] {
+		if {![catch {dict get $r name} name] && $name in $plan && $name ni $hidden &&
+		    ![catch {clean_result $r $name 0} r]} {
+			dict set out $name $r
+		}
+	}
+	return $out
+}
+
 # Every result file, in full, into DIR.
-proc write_all {dir scored elapsed console seed} {
+proc write_all {dir scored elapsed console seed explained} {
 	file mkdir $dir/logs
 	results::write $dir $scored [llength $scored] $elapsed
 	foreach r $scored {
@@ -170,7 +226,7 @@ proc write_all {dir scored elapsed console seed} {
 	# The serial record: the runner wrote it escaped; any line that is
 	# not is escaped on its way.
 	results::write_file $dir/console.log [lab_escape_shown $console]
-	grade::report $dir $scored $seed
+	grade::report $dir $scored $seed $explained
 }
 
 # The tests of PLAN declared in a LAB_HIDDEN folder.
@@ -235,4 +291,10 @@ proc student_view {scored hidden show} {
 	return $out
 }
 
-main $argv
+if {[catch {main $argv} err opts]} {
+	if {[dict get $opts -errorcode] ne {LAB SCORE}} {
+		error $err [dict get $opts -errorinfo] [dict get $opts -errorcode]
+	}
+	puts stderr "score: [lab_escape $err]"
+	exit 2
+}

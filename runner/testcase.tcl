@@ -37,8 +37,9 @@ namespace eval testcase {
 	variable budget 0
 	variable deadline 0
 	# When the module last worked for the suite (clock milliseconds): its
-	# last insmod, or the end of the last test of a folder that uses it.
-	variable module_busy 0
+	# last insmod, or the end of the last test of a folder that uses it;
+	# at first, when the runner started.
+	variable module_busy [clock milliseconds]
 }
 
 # The run's factor for every time budget and the module's default insmod
@@ -407,9 +408,10 @@ proc lab_insmod {{params ""}} {
 	if {$params eq ""} {
 		set params $testcase::modargs
 	}
-	set out [lab_run [string trim "insmod /lib/modules/ipclab.ko $params"]]
+	# Even an insmod that fails ran the module's init.
+	catch {lab_run [string trim "insmod /lib/modules/ipclab.ko $params"]} out opts
 	testcase::module_busy
-	return $out
+	return -options $opts $out
 }
 
 proc lab_rmmod {} {

@@ -85,6 +85,7 @@ check_bad_inputs() {
 	refused "REPEAT='0'" test REPEAT=0 "$o"
 	refused "SNAPSHOT='yes'" test SNAPSHOT=yes "$o"
 	refused "ISOLATE='2'" test ISOLATE=2 "$o"
+	refused "EXPLAIN='yes'" grade EXPLAIN=yes SUBMISSION=module "$o"
 	refused "REPEAT='x'" selftests REPEAT=x "$o"
 	refused "JOBS='0'" test JOBS=0 "$o"
 	refused "JOBS='two'" test JOBS=two "$o"

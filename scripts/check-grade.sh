@@ -184,7 +184,7 @@ check_one() {
 check_hidden() {
 	out=$GRADE_OUT/hidden
 	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" grade SUBMISSION="$1" \
-		OUT="$out" EXTRA_TESTS="$TOP/examples/hidden-tests" \
+		OUT="$out" EXTRA_TESTS="$TOP/examples/hidden-tests" EXPLAIN=0 \
 		TESTS='chardev/write-read hiddenchar/*' >"$out.log" 2>&1
 	res=$out/grade/${1##*/}
 	total=$(tail -n 1 "$out.log")
@@ -254,6 +254,38 @@ check_repro() {
 		"repro bundle"
 }
 
+# EXPLAIN=1, make grade's default: the failed tests run again on the debug
+# kernel, only to explain them. null-read's report.md (a copy graded under
+# another name) shows that run's OOPS and kernel report beside the
+# failure, and no hint to run it by hand; the score is the grading
+# kernel's, as grade-all gave it with EXPLAIN=0.
+check_explain() {
+	src=$GRADE_OUT/explain/null-read-explained
+	rm -rf "$GRADE_OUT/explain"
+	mkdir -p "$src"
+	cp "$1"/*.c "$1"/*.h "$src/"
+	t0=$(date +%s)
+	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" grade SUBMISSION="$src" \
+		OUT="$GRADE_OUT" >"$GRADE_OUT/explain.log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - t0))
+	res=$GRADE_OUT/grade/${src##*/}
+	graded=$(tclsh "$TOP/runner/query.tcl" score "$GRADE_OUT/grade/$(id_of null-read)")
+	problem=""
+	[ "$rc" -eq 0 ] || problem="$problem make grade exited $rc;"
+	[ "$(tail -n 1 "$GRADE_OUT/explain.log")" = "Total: ${graded% *}/${graded#* }" ] ||
+		problem="$problem its total is not grade-all's ${graded% *}/${graded#* };"
+	grep -q '^grade: null-read-explained: explaining [1-6] failed test(s) on the debug kernel' \
+		"$GRADE_OUT/explain.log" || problem="$problem no 'explaining' line;"
+	grep -q '^On the debug kernel (KASAN, lockdep), run again only to explain' "$res/report.md" &&
+		grep -q 'gave OOPS\.$' "$res/report.md" && grep -q '^Its kernel report (' "$res/report.md" ||
+		problem="$problem report.md lacks the debug kernel's OOPS and report;"
+	! grep -qF -- 'PROFILE=debug`.' "$res/report.md" ||
+		problem="$problem report.md still hints at running the debug kernel by hand;"
+	none_or_fail "$problem" "EXPLAIN=1: null-read's failures explained by the debug kernel's OOPS in report.md, same score (${secs} s)" \
+		"EXPLAIN=1 (see $GRADE_OUT/explain.log, $res/report.md)"
+}
+
 # make gradescope's autograder, run on a simulated /autograder tree (the
 # reference module as the submission, one test): results/results.json is
 # Gradescope's, with report.md as its Markdown output and the same score.
@@ -305,8 +337,9 @@ main() {
 	export IPCLAB_CHECK_SECRET="$CANARY_ENV"
 	rm -f /tmp/ipclab-pwned* "$HOME"/ipclab-pwned* /tmp/ipclab-zipslip
 	host_listing "$kb" "$ks" >"$GRADE_OUT/host.before"
+	# No debug kernel's runs here: check_explain has one.
 	make --no-print-directory -C "$TOP" -f "$TOP/Makefile" grade-all \
-		SUBMISSIONS="$subs" >"$GRADE_OUT/grade-all.stdout" 2>&1
+		SUBMISSIONS="$subs" EXPLAIN=0 >"$GRADE_OUT/grade-all.stdout" 2>&1
 	cat "$GRADE_OUT/grade-all.stdout"
 	for exp in "$subs"/*.expect; do
 		name=$(basename "$exp" .expect)
@@ -344,6 +377,7 @@ main() {
 		not_ok "the grading snapshot: '${snap:-none}' ($snap0), reference's boot: $(grep '^# boot to shell' "$log" 2>/dev/null | head -n 1)"
 	fi
 	check_gradescope "$subs/reference"
+	check_explain "$subs/null-read"
 	# On the grading kernel (PROFILE=grade), a report with a failure names the
 	# debug kernel's run, and one without failures or with only a build error
 	# not; on another kernel none does.

@@ -155,6 +155,7 @@ main() {
 	: "${TESTS:=*}" "${SEED:=}" "${REPEAT:=1}" "${SHARD:=}" "${DURATIONS:=}"
 	: "${FAULTS:=all}" "${GRADE_TIME:=900}" "${UNSAFE_HOST_BUILD:=0}" "${ALLOW_SYMBOLS:=}"
 	: "${DIRS:=}" "${DEFAULT_CACHE_DIR:=}" "${HIDDEN:=verdict}" "${SNAPSHOT:=1}" "${ISOLATE:=0}"
+	: "${EXPLAIN:=1}"
 	: "${SUITE:=}" "${SUITE_TIMEOUT:=}" "${SUITE_FORMAT:=auto}"
 	safe_dir OUT "$OUT" "OUT=out, or a new directory"
 	safe_dir CACHE_DIR "$CACHE_DIR" "CACHE_DIR=~/.cache/ipclab, or a new directory"
@@ -169,6 +170,7 @@ main() {
 	positive GRADE_TIME "$GRADE_TIME" 900
 	one_of UNSAFE_HOST_BUILD "$UNSAFE_HOST_BUILD" 0 1
 	one_of HIDDEN "$HIDDEN" verdict none
+	one_of EXPLAIN "$EXPLAIN" 0 1
 	[ -z "$ALLOW_SYMBOLS" ] || [ -f "$ALLOW_SYMBOLS" ] ||
 		bad "ALLOW_SYMBOLS=$ALLOW_SYMBOLS: no such file (hint: a file of symbol names, one a line)"
 	[ -z "$DURATIONS" ] || [ -f "$DURATIONS" ] ||

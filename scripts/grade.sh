@@ -13,13 +13,17 @@
 #      the sandbox too, which can write only the work directory;
 #   5. after the guest is gone, score on the host from the run's result
 #      model (runner/score.tcl): the result files, report.md and the
-#      closing "Total: X/Y" line. A compile error is graded too.
+#      closing "Total: X/Y" line. A compile error is graded too;
+#   6. with GRADE_EXPLAIN=1, steps 3 and 4 again on the debug kernel for
+#      the failed tests score.tcl chose, whose results report.md shows
+#      beside the failures (never scored).
 #
 # usage: grade.sh SUBMISSION   (make grade, mk/grade.mk, sets the env:
 #   TOP GRADE_OUT GRADE_TIME GRADE_PROFILE GRADE_EXTRA UNSAFE_HOST_BUILD
-#   ALLOW_SYMBOLS GRADE_HIDDEN, and what it built and resolved first:
-#   GRADE_KBUILD GRADE_KSRC (the kernel's trees), GRADE_REF (the reference
-#   build) and GRADE_RUN_ENV (the file of the runner's environment))
+#   ALLOW_SYMBOLS GRADE_HIDDEN GRADE_EXPLAIN, and what it built and
+#   resolved first: GRADE_KBUILD GRADE_KSRC (the kernel's trees), GRADE_REF
+#   (the reference build), GRADE_RUN_ENV (the file of the runner's
+#   environment) and GRADE_EXPLAIN_ENV (the same four of the debug kernel))
 #        grade.sh --check SUBMISSION   only check it, before make builds
 #        grade.sh --snapshot   make the graded guest's snapshot (make does)
 # Exit: 0 once grading finished (or the check passed), whatever the score;
@@ -49,6 +53,8 @@ BUILD_JOBS=$(nproc)
 # The biggest module the runner carries into a restored guest: the 4 huge
 # pages rootfs/init offers (a bigger one boots cold, in the initramfs).
 CARRY_MAX_BYTES=8388608
+# The debug kernel's run of failed tests (explain): its wall-time budget.
+EXPLAIN_TIME=300
 
 die() {
 	printf 'grade: %s\n' "$*" | escape >&2
@@ -200,6 +206,7 @@ run_tests() {
 		module_initramfs "$initrd"
 	fi
 	set -- env LAB_OUT="$BOX/run" LAB_MODDIR="$MODBUILD" LAB_MODSRC=/build LAB_REPRO=none \
+		LAB_TESTS="${EXPLAIN_TESTS:-${LAB_TESTS:-}}" \
 		LAB_SNAPSHOT="$snapshot" LAB_SNAPSHOT_KEEP=1 LAB_MODULE="$module" \
 		LAB_QEMU="$(graded_qemu "$initrd")" expect "$TOP/runner/run.exp"
 	if [ "$UNSAFE_HOST_BUILD" = 1 ]; then
@@ -239,6 +246,44 @@ save_snapshot() {
 	LAB_OUT="$GRADE_REF/snapshot-boot" LAB_SNAPSHOT="$GRADE_REF/snapshot" LAB_BOOT_ONLY=1 \
 		LAB_MODULE='' LAB_QEMU="$(graded_qemu "$GRADE_REF/base.cpio")" expect "$TOP/runner/run.exp" ||
 		die "the graded guest's snapshot could not be made (hint: make test shows why the guest does not boot)"
+}
+
+# The failed tests score.tcl chose ($WORK/explain-tests) again on the debug
+# kernel (GRADE_EXPLAIN_ENV: its trees, reference build and runner's
+# environment), as the grading ran them: built and run in the sandbox, from
+# the debug kernel's snapshot (made here by the first failure that needs
+# it), in $WORK/explain. In a subshell: the grading's paths stay. Succeeds
+# when the run left results to show.
+explain() {
+	tests=$(cat "$WORK/explain-tests" 2>/dev/null) || return 1
+	[ -n "$tests" ] || return 1
+	say "explaining $(printf '%s\n' "$tests" | wc -l) failed test(s) on the debug kernel (EXPLAIN=0 skips this)"
+	mkdir -p "$WORK/explain/box"
+	cp -R "$WORK/src" "$WORK/explain/src"
+	(explain_run "$WORK/explain" "$(printf '%s\n' "$tests" | tr '\n' ' ')") || true
+	[ -f "$WORK/explain/box/run/results.model" ]
+}
+
+# explain's run, in a subshell: $1 its work directory, $2 the tests.
+explain_run() {
+	# shellcheck source=/dev/null # written by make
+	. "$GRADE_EXPLAIN_ENV"
+	# shellcheck source=/dev/null # written by make: export lines
+	. "$GRADE_RUN_ENV"
+	KBUILD=$GRADE_KBUILD KSRC=$GRADE_KSRC WORK=$1 BOX=$1/box MODBUILD=$1/build
+	{ flock 9 && save_snapshot; } 9>"$GRADE_REF/.snapshot.lock"
+	deadline=$(($(date +%s) + EXPLAIN_TIME))
+	export LAB_DEADLINE="$deadline"
+	build_module && EXPLAIN_TESTS=$2 run_tests >"$WORK/run.log" 2>&1
+}
+
+# score.tcl on the run into $RES.new (the closing line into $WORK/total),
+# with $1 for LAB_EXPLAIN_LIST and $2 for LAB_EXPLAINED.
+score() {
+	LAB_GRADE_NAME="$NAME" LAB_HIDDEN="$GRADE_EXTRA" LAB_HIDDEN_SHOW="${GRADE_HIDDEN:-verdict}" \
+		LAB_SUITE="$KEYDIR" LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
+		LAB_EXPLAIN_LIST="$1" LAB_EXPLAINED="$2" \
+		expect "$TOP/runner/score.tcl" "$BOX/run" "$RES.new" >"$WORK/total"
 }
 
 # A value for a file the shell sources: in single quotes.
@@ -348,10 +393,12 @@ main() {
 	# Scores come from the host's own plan of tests and points; the run
 	# only says what each test's verdict was (LAB_TESTDIRS, LAB_TESTS and
 	# LAB_DETECTORS: the run's environment).
-	LAB_GRADE_NAME="$NAME" LAB_HIDDEN="$GRADE_EXTRA" LAB_HIDDEN_SHOW="${GRADE_HIDDEN:-verdict}" \
-		LAB_SUITE="$KEYDIR" LAB_MODSRC=/build LAB_MODDIR="$MODBUILD" \
-		expect "$TOP/runner/score.tcl" "$BOX/run" "$RES.new" >"$WORK/total" ||
-		die "the runner failed (exit $rc; hint: see $WORK/run.log)"
+	list=""
+	[ "${GRADE_EXPLAIN:-0}" != 1 ] || [ ! -f "$MODBUILD/ipclab.ko" ] || list=$WORK/explain-tests
+	score "$list" "" || die "the runner failed (exit $rc; hint: see $WORK/run.log)"
+	if [ -n "$list" ] && explain; then
+		score "" "$WORK/explain/box/run" || die "the runner failed (hint: see $WORK/explain/run.log)"
+	fi
 	rm -rf "$RES"
 	mv "$RES.new" "$RES"
 	[ ! -f "$MODBUILD/ipclab.ko" ] || write_bundle

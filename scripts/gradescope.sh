@@ -35,13 +35,15 @@ SETUP
 #!/bin/sh
 # Gradescope runs this per submission: make grade on its files, then the
 # results where Gradescope reads them. Arguments are more make variables
-# (e.g. TESTS=... to try it out).
+# (e.g. TESTS=... to try it out). No debug kernel's run of failed tests
+# (EXPLAIN=0): the image has only the grading kernel, and each submission's
+# time is Gradescope's.
 set -u
 AG=${AUTOGRADER_ROOT:-/autograder}
 cd "$AG/source/ipclab" || exit 1
 mkdir -p "$AG/results"
 rm -rf "$AG/work"
-make grade SUBMISSION="$AG/submission" OUT="$AG/work" "$@"
+make grade SUBMISSION="$AG/submission" OUT="$AG/work" EXPLAIN=0 "$@"
 json=$AG/work/grade/submission/gradescope.json
 if [ -f "$json" ]; then
 	cp "$json" "$AG/results/results.json"
