@@ -118,7 +118,7 @@ _grade _grade-all: $(if $(filter 1,$(GRADE_EXPLAIN)),_grade-explain-env)
 _grade-explain-env:
 	+$(Q)$(MAKE) --no-print-directory -f $(TOP)/Makefile _grade-explain PROFILE=debug
 _grade-explain: $(GRADE_REF)/reference-imports $(TSC_KHZ)
-	$(Q)$(GRADE_WRITE_ENV) && echo "$(GRADE_BUILD_ENV)" >'$(GRADE_EXPLAIN_ENV)'
+	$(Q)$(GRADE_WRITE_ENV) && env -i $(GRADE_BUILD_ENV) /bin/sh -c 'unset PWD; export -p' >'$(GRADE_EXPLAIN_ENV)'
 
 _grade: $(GRADE_REF)/reference-imports $(TSC_KHZ)
 	$(Q)$(GRADE_PREPARE) && \

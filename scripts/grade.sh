@@ -266,7 +266,7 @@ explain() {
 
 # explain's run, in a subshell: $1 its work directory, $2 the tests.
 explain_run() {
-	# shellcheck source=/dev/null # written by make
+	# shellcheck source=/dev/null # written by make: export lines
 	. "$GRADE_EXPLAIN_ENV"
 	# shellcheck source=/dev/null # written by make: export lines
 	. "$GRADE_RUN_ENV"
